@@ -1,0 +1,128 @@
+"""Text normalisation with exact offset bookkeeping.
+
+Two normal forms exist, for two different jobs:
+
+* :func:`canonicalize` produces the *stored* canonical text of a block: NFC, every run of whitespace
+  (tab, NBSP, newline, ideographic space...) collapsed to one ASCII space, zero-width characters
+  dropped, ends stripped. Positions of interest in the raw input (footnote references) are carried
+  through so that they point into the result.
+* :func:`fold_for_matching` produces a *same-length* copy used only for matching lexicons and cue
+  words: lower case, one tone-mark placement ("hoá" and "hóa" match alike), look-alike letters and
+  punctuation unified. Because lengths are equal, an offset in the folded copy is an offset in the
+  original text, and spans found on it can be stored without a map.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from functools import lru_cache
+
+import regex
+
+#: A Unicode noncharacter: never present in interchanged text, so safe as an in-band position mark.
+_MARK = "\ufdd0"
+_ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
+
+
+def canonicalize(raw: str, marks: Sequence[int] = (), *, unwrap_marks: bool = True) -> tuple[str, list[int]]:
+    """Return the canonical form of ``raw`` and the new positions of ``marks``.
+
+    Args:
+        raw: text of one block as the format gives it (any whitespace, any normal form).
+        marks: offsets into ``raw`` (0..len(raw)) where something was removed, e.g. a footnote
+            reference; each comes back as the offset in the canonical text where it stood.
+        unwrap_marks: drop a pair of parentheses that encloses nothing but a mark: Word reports
+            often print a reference as "(¹)", and "kinh tế([ref])" must read "kinh tế" in every format.
+
+    Returns:
+        ``(text, positions)`` with ``positions[i]`` the canonical offset of ``marks[i]``.
+
+    >>> canonicalize("  Tổng\\u00a0thu\\tNSNN  ")
+    ('Tổng thu NSNN', [])
+    >>> canonicalize("05 phường() thuộc", [10])
+    ('05 phường thuộc', [9])
+    """
+    raw = raw.replace(_MARK, " ")
+    order = sorted(range(len(marks)), key=lambda i: marks[i])
+    pieces: list[str] = []
+    previous = 0
+    for i in order:
+        position = min(max(marks[i], previous), len(raw))
+        pieces.append(raw[previous:position])
+        pieces.append(_MARK)
+        previous = position
+    pieces.append(raw[previous:])
+    # NFC per piece: a mark must never sit between a base letter and its combining accent in the
+    # composed result, and normalising pieces separately keeps each mark where it was.
+    marked = "".join(unicodedata.normalize("NFC", p) if p != _MARK else p for p in pieces)
+
+    out: list[str] = []
+    found: list[int] = []
+    skip_close_paren = False
+    for index, char in enumerate(marked):
+        if char == _MARK:
+            if unwrap_marks and out and out[-1] == "(":
+                rest = marked[index + 1 :].lstrip(_MARK)
+                if rest.startswith(")"):
+                    out.pop()
+                    skip_close_paren = True
+            found.append(len(out))
+            continue
+        if skip_close_paren and char == ")":
+            skip_close_paren = False
+            continue
+        if char in _ZERO_WIDTH:
+            continue
+        if char.isspace():
+            if not out or out[-1] == " ":
+                continue
+            out.append(" ")
+            continue
+        out.append(char)
+    while out and out[-1] == " ":
+        out.pop()
+    length = len(out)
+    positions_in_order = [min(p, length) for p in found]
+    positions = [0] * len(marks)
+    for rank, i in enumerate(order):
+        positions[i] = positions_in_order[rank]
+    return "".join(out), positions
+
+
+_LOOKALIKES = str.maketrans(
+    {
+        "\u00d0": "đ",  # Latin ETH typed for Đ (003 L88)
+        "\u0110": "đ",
+        "\u00a0": " ",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+    }
+)
+
+
+@lru_cache(maxsize=65536)
+def _fold_word(word: str) -> str:
+    from underthesea.pipeline.text_normalize.token_normalize import token_normalize
+
+    folded = token_normalize(word)
+    return folded if len(folded) == len(word) else word
+
+
+_WORD = regex.compile(r"\p{L}+")
+
+
+def fold_for_matching(text: str) -> str:
+    """Same-length, lower-case copy of NFC ``text`` with one tone-mark placement.
+
+    >>> fold_for_matching("Thuỷ lợi – HOÁ") == "thủy lợi - hóa"
+    True
+    """
+    lowered = text.translate(_LOOKALIKES)
+    lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in lowered)
+    return _WORD.sub(lambda m: _fold_word(m.group()), lowered)
