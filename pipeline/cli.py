@@ -1,0 +1,138 @@
+"""The `chiso` command line (contract.md, "Command line").
+
+Heavy libraries (pandas, pyarrow, spaCy, underthesea, duckdb) are imported inside the commands so
+that `chiso --help` answers at once. Results go to stdout; progress and logs go to stderr and only
+appear on a terminal.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    name="chiso",
+    help="Numeric indicators from Vietnamese socio-economic reports (.docx, .pdf, text dumps) into Parquet tables.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+OutputsOption = Annotated[
+    Path, typer.Option("-o", "--outputs", help="Folder where tables are written and read.", show_default=True)
+]
+DEFAULT_OUTPUTS = Path("outputs")
+
+
+def _stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+def _default_workers() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+@app.command()
+def run(
+    paths: Annotated[list[Path], typer.Argument(help="Files and folders (searched recursively) to process.")],
+    outputs: OutputsOption = DEFAULT_OUTPUTS,
+    workers: Annotated[int, typer.Option("--workers", "-w", help="Parallel worker processes (default: cores).")] = 0,
+    strict: Annotated[bool, typer.Option(help="Exit non-zero when any input failed.")] = False,
+) -> None:
+    """Run every stage on PATHS and write all tables under OUTPUTS."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from extractors.model import DocStatus
+    from pipeline.run import run as run_pipeline
+    from pipeline.summary import print_summary
+
+    workers = workers or _default_workers()
+    err = Console(stderr=True)
+    try:
+        for path in paths:
+            if not path.exists():
+                raise FileNotFoundError(f"no such file or folder: {path}")
+    except FileNotFoundError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(),
+        console=err,
+        disable=not _stderr_is_terminal(),
+        transient=True,
+    )
+    task_ids: list[int] = []
+    done = {"n": 0}
+    import time
+
+    started = time.perf_counter()
+
+    def on_start(total: int) -> None:
+        task_ids.append(progress.add_task("documents", total=total, rate=""))
+
+    def on_result(_result: object) -> None:
+        done["n"] += 1
+        rate = done["n"] / max(time.perf_counter() - started, 1e-9)
+        progress.update(task_ids[0], advance=1, rate=f"{rate:.1f} docs/s")
+
+    with progress:
+        summary = run_pipeline(paths, outputs, workers=workers, on_start=on_start, on_result=on_result)
+    print_summary(summary, outputs)
+    if strict and summary.count(DocStatus.FAILED):
+        raise typer.Exit(1)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files and folders to read.")],
+    outputs: OutputsOption = DEFAULT_OUTPUTS,
+    workers: Annotated[int, typer.Option("--workers", "-w")] = 0,
+) -> None:
+    """Read inputs into documents.parquet and blocks.parquet (the first stage of `run`)."""
+    run(paths, outputs, workers)
+
+
+@app.command()
+def query(
+    sql: Annotated[str, typer.Argument(help="DuckDB SQL; every table appears as a view of its name.")],
+    outputs: OutputsOption = DEFAULT_OUTPUTS,
+    output_format: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+) -> None:
+    """Run SQL over the tables."""
+    from pipeline.query import run_query
+
+    if output_format not in ("table", "csv", "json"):
+        typer.echo(f"error: unknown --format {output_format!r} (table, csv, json)", err=True)
+        raise typer.Exit(2)
+    try:
+        text = run_query(sql, outputs, output_format)
+    except FileNotFoundError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(text)
+
+
+@app.command()
+def tables(outputs: OutputsOption = DEFAULT_OUTPUTS) -> None:
+    """List the tables and their columns."""
+    from pipeline.query import describe_tables
+
+    typer.echo(describe_tables(outputs))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
