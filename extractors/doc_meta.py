@@ -89,7 +89,9 @@ def load_meta_rules(path: Path | None = None) -> MetaRules:
             (regex.compile(e["pattern"], regex.VERSION1), e["body"], e["level"], int(e["min_count"]))
             for e in data["unnamed_bodies"]
         ),
-        level_name=regex.compile(f"(?<!\\p{{L}})(?P<level>{level_alternation})\\s+(?P<name>{name})", regex.VERSION1),
+        level_name=regex.compile(
+            f"(?<!\\p{{L}})(?P<level>(?i:{level_alternation}))\\s+(?P<name>{name})", regex.VERSION1
+        ),
         header_body=regex.compile(data["header_body"]["pattern"], flags),
         periods=tuple((e["id"], regex.compile(e["pattern"], flags), e["period"]) for e in data["periods"]),
         raw=data,
