@@ -142,10 +142,14 @@ def _find_issuer(texts: list[str], rules: MetaRules) -> tuple[str, str, str] | N
 
 def _header_issuer(header: list[str], rules: MetaRules) -> tuple[str, str, str] | None:
     """Issuer from the two header lines "ỦY BAN NHÂN DÂN" / "PHƯỜNG KON TUM"."""
-    for first, second in pairwise(header):
-        if not rules.header_body.match(first.strip()):
+    for first, second in pairwise([*header, ""]):
+        # Header blocks print the issuer in capitals; a body sentence starting "Ủy ban nhân dân phường báo
+        # cáo …" has the same words in lower case and must not be read as a header.
+        body = rules.header_body.match(first.strip()) if first.isupper() else None
+        if not body:
             continue
-        match = rules.level_name.match(second.title())
+        unit_line = body.group("rest") or second
+        match = rules.level_name.match(unit_line.title())
         if match:
             level = _level_of(match.group("level"), rules)
             name = match.group("name")

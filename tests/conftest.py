@@ -29,3 +29,18 @@ from hypothesis import settings as _hypothesis_settings  # noqa: E402
 
 _hypothesis_settings.register_profile("chiso", deadline=None, max_examples=200)
 _hypothesis_settings.load_profile("chiso")
+
+
+FORMATS = ("txt", "docx", "pdf")
+_DOCUMENTS: dict[tuple[str, str], object] = {}
+
+
+def read_corpus_document(report: str, fmt: str):
+    """The canonical Document of one corpus file, read once per test session."""
+    from pipeline.readers import read_document
+
+    key = (report, fmt)
+    if key not in _DOCUMENTS:
+        path = corpus_file(report, fmt)
+        _DOCUMENTS[key] = read_document(path.read_bytes(), path)
+    return _DOCUMENTS[key]

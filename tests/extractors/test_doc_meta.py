@@ -41,6 +41,11 @@ def test_doc_number_examples(example):
     assert number == example["number"]
 
 
+@pytest.mark.parametrize("text", DATA["issued_date"]["counterexamples"])
+def test_issued_date_counterexamples(text):
+    assert not RULES.issued_date.search(text)
+
+
 @pytest.mark.parametrize("example", DATA["issued_date"]["examples"], ids=lambda e: e["text"])
 def test_issued_date_examples(example):
     doc = _doc([example["text"]])
