@@ -16,7 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from extractors.model import DocStatus
+from pipeline.facts import consolidate, fact_rows
 from pipeline.process import DocumentResult, RunContext, load_run_context, process_file
 from pipeline.readers import INPUT_SUFFIXES
 from pipeline.tables import SCHEMAS, write_table
@@ -122,12 +125,19 @@ def write_results(results: list[DocumentResult], out_dir: Path, metadata: dict[s
     for result in results:
         for table, rows in result.rows().items():
             merged.setdefault(table, []).extend(rows)
+    if "mentions" in merged:
+        merged["facts"] = list(fact_rows(consolidate(mentions_frame(merged["mentions"]))))
     counts = {}
     for table in SCHEMAS:
         if table in merged:
             write_table(out_dir, table, merged[table], metadata)
             counts[table] = len(merged[table])
     return counts
+
+
+def mentions_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Mention rows as a DataFrame with every contract column, even when there are none."""
+    return pd.DataFrame(rows, columns=SCHEMAS["mentions"].names)
 
 
 def run(

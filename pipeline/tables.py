@@ -152,6 +152,27 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("flags", pa.list_(_str), True),
         ("rule_ids", pa.list_(_str), True),
     ),
+    "facts": _fields(
+        ("fact_id", _str, False),
+        ("entity", _str, True),
+        ("indicator_code", _str, False),
+        ("period", _str, False),
+        ("measure", _str, True),
+        ("basis", _str, True),
+        ("entity_level", _str, True),
+        ("value", _f64, True),
+        ("value_normalized", _f64, True),
+        ("unit_canonical", _str, True),
+        ("qualifiers", pa.list_(_str), True),
+        ("is_estimate", _bool, True),
+        ("is_preliminary", _bool, True),
+        ("is_target", _bool, True),
+        ("n_sources", _int, False),
+        ("mention_ids", pa.list_(_str), False),
+        ("doc_ids", pa.list_(_str), False),
+        ("values", pa.list_(_f64), True),
+        ("conflict", _bool, False),
+    ),
 }
 
 #: Row order per table: deterministic output for DVC caching and golden diffs.
@@ -163,6 +184,7 @@ SORT_KEYS: dict[str, tuple[str, ...]] = {
     "tables": ("doc_id", "table_id", "row", "col"),
     "sentences": ("doc_id", "sentence_id"),
     "mentions": ("doc_id", "char_start", "char_end", "mention_id"),
+    "facts": ("indicator_code", "entity", "period", "measure", "basis", "fact_id"),
 }
 
 DESCRIPTIONS: dict[str, str] = {
@@ -173,6 +195,7 @@ DESCRIPTIONS: dict[str, str] = {
     "tables": "data-table cells with row and column headers",
     "sentences": "sentence spans of every block",
     "mentions": "one row per numeric fact found, with value, unit, period, measure and provenance",
+    "facts": "one row per (entity, indicator, period, measure, basis): agreed value, sources, conflict flag",
 }
 
 
