@@ -167,12 +167,25 @@ def extract_doc_meta(document: Document, rules: MetaRules | None = None) -> DocM
     doc_kind = None
     title_parts: list[str] = []
     kind_index = None
+    first_title_part = None
     for index, text in enumerate(header):
         kind = rules.kinds.get(text.strip().casefold())
         if kind:
             doc_kind, kind_index = kind, index
             break
-    if kind_index is not None:
+        # A PDF reader may join the kind line with the title that follows it ("BÁO CÁO Hoạt động …"):
+        # the kind is printed in capitals, the title is not.
+        for surface, joined_kind in rules.kinds.items():
+            head, rest = text[: len(surface)], text[len(surface) :]
+            words = rest.split()
+            if head.casefold() == surface and head.isupper() and words and not words[0].isupper():
+                doc_kind, kind_index, first_title_part = joined_kind, index, rest.strip()
+                break
+        if kind_index is not None:
+            break
+    if first_title_part:
+        title_parts.append(first_title_part)
+    if kind_index is not None and not (first_title_part and first_title_part.endswith((".", ":"))):
         for text in header[kind_index + 1 : kind_index + 4]:
             if any(stop.search(text.strip()) for stop in rules.title_stops) or len(text) > 400:
                 break
