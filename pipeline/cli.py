@@ -48,7 +48,7 @@ def run(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from extractors.model import DocStatus
-    from pipeline.run import run as run_pipeline
+    from pipeline.batch import run as run_pipeline
     from pipeline.summary import print_summary
 
     workers = workers or _default_workers()
@@ -109,7 +109,7 @@ def query(
     output_format: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
 ) -> None:
     """Run SQL over the tables."""
-    from pipeline.query import run_query
+    from pipeline.sql import run_query
 
     if output_format not in ("table", "csv", "json"):
         typer.echo(f"error: unknown --format {output_format!r} (table, csv, json)", err=True)
@@ -125,9 +125,73 @@ def query(
 @app.command()
 def tables(outputs: OutputsOption = DEFAULT_OUTPUTS) -> None:
     """List the tables and their columns."""
-    from pipeline.query import describe_tables
+    from pipeline.sql import describe_tables
 
     typer.echo(describe_tables(outputs))
+
+
+@app.command()
+def compare(
+    indicator: Annotated[str, typer.Argument(help="Indicator code from patterns/indicators.tsv, e.g. grdp.")],
+    outputs: OutputsOption = DEFAULT_OUTPUTS,
+    entity: Annotated[str | None, typer.Option(help="Only this entity, e.g. 'phường Kon Tum'.")] = None,
+    measure: Annotated[str | None, typer.Option(help="Only this measure, e.g. level, growth_pct.")] = None,
+    basis: Annotated[str | None, typer.Option(help="Only this price basis: current, constant_2010.")] = None,
+    export: Annotated[Path | None, typer.Option(help="Also write the cells to .csv, .parquet, .xlsx or .json.")] = None,
+) -> None:
+    """The cross-year panel of one indicator, with the source of every cell."""
+    from pipeline.panel import compare as build_panel
+    from pipeline.panel import export_panel, print_panel
+
+    try:
+        panel = build_panel(outputs, indicator, entity=entity, measure=measure, basis=basis)
+    except FileNotFoundError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    if panel.cells.empty:
+        typer.echo(f"no facts for indicator {indicator!r} with these filters", err=True)
+        raise typer.Exit(1)
+    print_panel(panel)
+    if export:
+        try:
+            export_panel(panel, export)
+        except ValueError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from exc
+        typer.echo(f"wrote {export}", err=True)
+
+
+@app.command()
+def evaluate(
+    outputs: OutputsOption = DEFAULT_OUTPUTS,
+    gold: Annotated[Path, typer.Option(help="The gold set.")] = Path("corpus/gold/mentions.tsv"),
+    fmt: Annotated[str, typer.Option("--format", help="Score the documents read from this format.")] = "txt",
+    metrics: Annotated[Path | None, typer.Option(help="Also write the scores as JSON here.")] = None,
+) -> None:
+    """Precision, recall and F1 per field set of OUT's mentions against the gold set."""
+    import json
+
+    from pipeline.evaluate import align, format_report, load_gold, score, unlocated_rows
+    from pipeline.tables import read_table
+
+    try:
+        documents = read_table(outputs, "documents").to_pandas()
+        mentions = read_table(outputs, "mentions").to_pandas()
+    except FileNotFoundError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    gold_rows = load_gold(gold)
+    aligned = align(gold_rows, mentions, documents, fmt=fmt)
+    scores = score(aligned)
+    typer.echo(f"gold: {gold} ({len(gold_rows)} rows), documents read from .{fmt}")
+    typer.echo(format_report(scores))
+    missing = unlocated_rows(aligned, gold_rows)
+    if len(missing):
+        typer.echo(f"{len(missing)} gold rows could not be located in the {fmt} text:", err=True)
+        typer.echo(missing.to_string(), err=True)
+    if metrics:
+        metrics.parent.mkdir(parents=True, exist_ok=True)
+        metrics.write_text(json.dumps(scores.to_dict(orient="records"), indent=1, ensure_ascii=False) + "\n")
 
 
 def main() -> None:

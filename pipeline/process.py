@@ -15,10 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from extractors.doc_meta import DocMeta, MetaRules, extract_doc_meta, load_meta_rules
+from extractors.lexicon import Lexicon, load_lexicon
 from extractors.model import Block, DocStatus, Document
+from extractors.sections import SectionRules, load_section_rules, section_at
+from extractors.tables import TableRules, load_table_rules
 from pipeline.ids import doc_id_for
 from pipeline.readers import detect_format, read_document
 from pipeline.readers.base import DocumentReadError
+from pipeline.stages import extract, section_rows, segment, sentence_rows, table_rows
 
 log = logging.getLogger(__name__)
 
@@ -31,11 +35,20 @@ class RunContext:
     """Everything a document's processing needs besides its bytes, loaded once per process."""
 
     meta_rules: MetaRules
+    section_rules: SectionRules
+    table_rules: TableRules
+    lexicon: Lexicon
     max_input_bytes: int = MAX_INPUT_BYTES
 
 
 def load_run_context() -> RunContext:
-    return RunContext(meta_rules=load_meta_rules())
+    """Load and validate every pattern file once, before any document is read (fail fast)."""
+    return RunContext(
+        meta_rules=load_meta_rules(),
+        section_rules=load_section_rules(),
+        table_rules=load_table_rules(),
+        lexicon=load_lexicon(),
+    )
 
 
 @dataclass(slots=True)
@@ -45,10 +58,22 @@ class DocumentResult:
     document: dict[str, Any]
     blocks: list[dict[str, Any]] = field(default_factory=list)
     footnotes: list[dict[str, Any]] = field(default_factory=list)
+    sections: list[dict[str, Any]] = field(default_factory=list)
+    tables: list[dict[str, Any]] = field(default_factory=list)
+    sentences: list[dict[str, Any]] = field(default_factory=list)
+    mentions: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
 
     def rows(self) -> dict[str, list[dict[str, Any]]]:
-        return {"documents": [self.document], "blocks": self.blocks, "footnotes": self.footnotes}
+        return {
+            "documents": [self.document],
+            "blocks": self.blocks,
+            "footnotes": self.footnotes,
+            "sections": self.sections,
+            "tables": self.tables,
+            "sentences": self.sentences,
+            "mentions": self.mentions,
+        }
 
 
 def _error(stage: str, exc: BaseException) -> str:
@@ -168,8 +193,28 @@ def process_file(path: Path, context: RunContext) -> DocumentResult:
         meta = None
         document.warnings.append(_error("ingest.meta", exc))
     row = document_row(doc_id, path, len(data), fmt, document, meta)
-    if meta is None:
-        row["status"] = str(DocStatus.PARTIAL)
     result = DocumentResult(row, block_rows(doc_id, document), footnote_rows(doc_id, document))
+    errors: list[str] = []
+    try:
+        segmentation = segment(document, context.section_rules, context.table_rules)
+        result.sections = section_rows(doc_id, segmentation.outline)
+        result.tables = table_rows(doc_id, segmentation.tables)
+        result.sentences = sentence_rows(doc_id, document, segmentation)
+        for footnote in result.footnotes:
+            if footnote["ref_start"] is not None:
+                footnote["section_id"] = section_at(segmentation.outline, footnote["ref_start"]).section_id
+    except Exception as exc:
+        log.exception("segment failed on %s", path)
+        errors.append(_error("segment", exc))
+        segmentation = None
+    if segmentation is not None:
+        try:
+            result.mentions = extract(doc_id, str(path), document, segmentation, meta, context.lexicon)
+        except Exception as exc:
+            log.exception("extract failed on %s", path)
+            errors.append(_error("extract", exc))
+    if meta is None or errors:
+        row["status"] = str(DocStatus.PARTIAL)
+        row["error"] = "; ".join(errors) or None
     result.seconds = time.perf_counter() - started
     return result

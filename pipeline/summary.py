@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from extractors.model import DocStatus
-from pipeline.run import RunSummary
+from pipeline.batch import RunSummary
 
 
 def print_summary(summary: RunSummary, out_dir: Path, console: Console | None = None) -> None:

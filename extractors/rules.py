@@ -1,0 +1,136 @@
+"""The one place where pattern-file regexes are compiled and run.
+
+Pattern files write regexes with ``{name}`` references to shared ``fragments:``; :func:`compile_rule`
+expands them (with a cycle check) and compiles with the ``regex`` module. Every search goes through
+:func:`search_all` / :func:`search_end` / :func:`match_at`, which pass a time limit: a pathological input
+then costs a bounded amount of time and yields "no match" instead of hanging a whole corpus run.
+
+Matching runs on :func:`fold`, a same-length lower-case copy of the sentence, so offsets found on it are
+offsets in the original text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import regex
+
+#: Seconds one regex call may take. Sentences are short; only adversarial input ever gets near it.
+MATCH_TIMEOUT = 0.25
+
+_REFERENCE = regex.compile(r"\{([a-z_][a-z0-9_]*)\}")
+
+
+class PatternError(ValueError):
+    """A pattern entry that cannot be compiled; the message names the file, entry and key."""
+
+
+def expand(pattern: str, fragments: Mapping[str, str], where: str, _seen: tuple[str, ...] = ()) -> str:
+    """Replace every ``{name}`` in ``pattern`` by the (recursively expanded) fragment ``name``.
+
+    ``{2,3}``-style quantifiers are left alone because fragment names must start with a letter.
+
+    >>> expand("{so_voi} {ky}", {"so_voi": "so (?:với)?", "ky": "cùng kỳ"}, "test")
+    '(?:so (?:với)?) (?:cùng kỳ)'
+    """
+
+    def replace(match: regex.Match[str]) -> str:
+        name = match.group(1)
+        if name not in fragments:
+            raise PatternError(f"{where}: unknown fragment {{{name}}}")
+        if name in _seen:
+            raise PatternError(f"{where}: fragment cycle {' -> '.join((*_seen, name))}")
+        return "(?:" + expand(fragments[name], fragments, where, (*_seen, name)) + ")"
+
+    return _REFERENCE.sub(replace, pattern)
+
+
+def compile_rule(pattern: str, fragments: Mapping[str, str], where: str, *, ignore_case: bool = False) -> regex.Pattern:
+    """Expand fragments and compile ``pattern``; raise :class:`PatternError` naming ``where`` on failure."""
+    source = expand(pattern, fragments, where)
+    flags = regex.UNICODE | (regex.IGNORECASE if ignore_case else 0)
+    try:
+        return regex.compile(source, flags)
+    except regex.error as error:
+        raise PatternError(f"{where}: invalid regex {source!r}: {error}") from error
+
+
+def used_fragments(pattern: str) -> set[str]:
+    """Names referenced directly by ``pattern`` (for the "fragment never used" check)."""
+    return set(_REFERENCE.findall(pattern))
+
+
+def search_all(pattern: regex.Pattern, text: str, pos: int = 0, endpos: int | None = None) -> list[regex.Match[str]]:
+    """All non-overlapping matches, or those found before the time limit ran out."""
+    found: list[regex.Match[str]] = []
+    end = len(text) if endpos is None else endpos
+    try:
+        for match in pattern.finditer(text, pos, end, timeout=MATCH_TIMEOUT):
+            found.append(match)
+    except TimeoutError:
+        pass
+    return found
+
+
+def search_first(pattern: regex.Pattern, text: str, pos: int = 0, endpos: int | None = None) -> regex.Match[str] | None:
+    """First match in ``text[pos:endpos]``, or None (also when the time limit ran out)."""
+    end = len(text) if endpos is None else endpos
+    try:
+        return pattern.search(text, pos, end, timeout=MATCH_TIMEOUT)
+    except TimeoutError:
+        return None
+
+
+def match_at(pattern: regex.Pattern, text: str, pos: int, endpos: int | None = None) -> regex.Match[str] | None:
+    """Match anchored at ``pos``, or None."""
+    end = len(text) if endpos is None else endpos
+    try:
+        return pattern.match(text, pos, end, timeout=MATCH_TIMEOUT)
+    except TimeoutError:
+        return None
+
+
+# Reports mix two tone placements for syllable-final "oa/oe/uy" ("hoà"/"hòa", "thuỷ"/"thủy");
+# extractors.text.fold_for_matching settles on the mark over the first vowel, and so does this.
+_OLD_STYLE = regex.compile(r"(?<!q)([ou])([àáảãạèéẻẽẹỳýỷỹỵ])(?!\p{L})")
+_TONE_SERIES = ("àáảãạ", "èéẻẽẹ", "ỳýỷỹỵ")
+_BASE_OF = {c: base for series, base in zip(_TONE_SERIES, "aey", strict=True) for c in series}
+_TONE_INDEX = {c: series.index(c) for series in _TONE_SERIES for c in series}
+_TONED_FIRST = {"o": "òóỏõọ", "u": "ùúủũụ"}
+_LOOKALIKES = str.maketrans(
+    {
+        "\u00d0": "đ",  # Latin ETH typed for Đ
+        "\u0110": "đ",
+        "\u00a0": " ",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+    }
+)
+
+
+def _move_tone(match: regex.Match[str]) -> str:
+    first, second = match.group(1), match.group(2)
+    return _TONED_FIRST[first][_TONE_INDEX[second]] + _BASE_OF[second]
+
+
+def fold(text: str) -> str:
+    """Same-length lower-case copy of NFC ``text`` for matching cue words.
+
+    A fast equivalent of ``extractors.text.fold_for_matching`` for the hot path (that one calls
+    underthesea per word, which alone would use most of the 1 MB/s budget): lower case, look-alike
+    letters and dashes unified, old-style tone placement moved ("hoà" -> "hòa", "thuỷ" -> "thủy").
+
+    >>> fold("Thuỷ lợi – HOÁ 59%KH")
+    'thủy lợi - hóa 59%kh'
+    """
+    translated = text.translate(_LOOKALIKES)
+    lowered = translated.lower()
+    if len(lowered) != len(text):
+        # A few letters ("İ") lower-case to two code points; keep those as they are.
+        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in translated)
+    return _OLD_STYLE.sub(_move_tone, lowered)

@@ -1,0 +1,156 @@
+"""Mention assembly on sentences too structural for the YAML examples; peers' known failures (peers.md §1)."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractors.lexicon import load_lexicon
+from extractors.mentions import explain, extract_mentions
+from extractors.model import ExtractionContext, Measure, PeriodKind, Qualifier
+
+LEXICON = load_lexicon()
+CONTEXT = ExtractionContext(report_year=2023, report_period="2023", entity="tỉnh Kon Tum", entity_level="tỉnh")
+
+
+def mentions(text: str, context: ExtractionContext = CONTEXT) -> list:
+    found = extract_mentions(text, context, LEXICON)
+    for mention in found:
+        assert text[mention.start : mention.end] == mention.value_text
+    return found
+
+
+def test_duckling_decimal_loss_is_not_repeated() -> None:
+    (grdp,) = mentions("GRDP ước khoảng 18.938,78 tỷ đồng")
+    assert grdp.value == pytest.approx(18938.78)
+    assert grdp.scale == 1e9
+    assert grdp.unit_canonical == "VND"
+    assert grdp.value_normalized == pytest.approx(1.893878e13)
+    assert grdp.qualifier == Qualifier.ESTIMATE
+
+
+def test_three_decimals_after_thousands_dot() -> None:
+    (value,) = mentions("tổng vốn đăng ký hơn 1.376,328 tỷ đồng")
+    assert value.value == pytest.approx(1376.328)
+    assert value.qualifier == Qualifier.MORE_THAN
+
+
+def test_percent_is_never_a_date() -> None:
+    (growth,) = mentions("GRDP tăng 7,32% so với cùng kỳ.")
+    assert (growth.value, growth.measure, growth.reference_period) == (7.32, Measure.GROWTH_PCT, "2022")
+
+
+def test_nam_of_nam_hoc_is_never_five() -> None:
+    found = mentions("Năm học 2023-2024 đã huy động được 168.500 học sinh")
+    assert [m.value for m in found] == [168500]
+    assert found[0].period == "2023-2024"
+    assert found[0].period_kind == PeriodKind.SCHOOL_YEAR
+
+
+def test_year_range_is_never_money() -> None:
+    found = mentions("vụ Đông Xuân 2022-2023 đạt 5.120 ha, sản lượng 30,5 nghìn tấn")
+    assert [(m.value, m.unit_canonical) for m in found] == [(5120, "ha"), (30.5, "t")]
+    assert found[1].value_normalized == pytest.approx(30500)
+    assert all(m.period == "2022-2023 Đông Xuân" for m in found)
+
+
+def test_fraction_stays_a_fraction() -> None:
+    (fraction,) = mentions("Tính đến ngày 15-10-2023, có 107/144 đầu công việc hoàn thành.")
+    assert (fraction.value, fraction.denominator, fraction.measure) == (107, 144, Measure.FRACTION)
+    assert fraction.period == "..2023-10-15"
+
+
+def test_one_sentence_many_measures() -> None:
+    found = mentions(
+        "GRDP ước khoảng 18.938,78 tỷ đồng, đạt 97,62% kế hoạch, tốc độ tăng trưởng 7,32%, đứng thứ 22 cả nước"
+    )
+    assert [(m.value_text, m.measure) for m in found] == [
+        ("18.938,78", Measure.LEVEL),
+        ("97,62", Measure.PCT_OF_PLAN),
+        ("7,32", Measure.GROWTH_PCT),
+        ("22", Measure.RANK),
+    ]
+    assert {m.qualifier for m in found} == {Qualifier.ESTIMATE}
+
+
+def test_range_gives_two_mentions() -> None:
+    lower, upper = mentions("Khu vực dịch vụ: 56.000 - 61.000 tỷ đồng")
+    assert (lower.value, lower.qualifier, lower.unit) == (56000, Qualifier.AT_LEAST, "tỷ đồng")
+    assert (upper.value, upper.qualifier) == (61000, Qualifier.AT_MOST)
+    assert "range_lower" in lower.flags and "range_upper" in upper.flags
+
+
+def test_pair_with_two_units_is_not_a_fraction() -> None:
+    households, persons = mentions("toàn phường còn 45 hộ nghèo/157 khẩu")
+    assert (households.value, households.unit, households.denominator) == (45, "hộ nghèo", None)
+    assert (persons.value, persons.unit) == (157, "khẩu")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Văn bản số 4018/UBND-KTTH ngày 29 tháng 10 năm 2025",
+        "Nghị quyết số 68-NQ/TW và Nghị quyết số 1677/NQ-UBTVQH15",
+        "ngày 20/9/2020, ngày 02-12-2022, tháng 9/2020, 12/2025, Ngày 14-17/9/2020, từ 27/9-15/11/2025, lúc 11h00",
+        "năm 2023, giai đoạn 2021-2025, 2021 - 2025, 2020 – 2025",
+        "(1) Quốc lộ 14, dịch Covid-19, COVID-19, Đề án 06, Kfw10, Chỉ thị 05-CT/TW, khóa XVI, (i)",
+        "kỷ niệm 95 năm, 80 năm, Kế hoạch 05 năm 2021-2025",
+        "nợ dưới 90 ngày, trẻ em dưới 5 tuổi, người từ 60 tuổi trở lên",
+        "1.2.1. Về kinh tế",
+    ],
+)
+def test_non_quantities_yield_nothing(text: str) -> None:
+    assert mentions(text) == []
+
+
+def test_table_cell_takes_headers() -> None:
+    context = ExtractionContext(
+        report_year=2025,
+        report_period="2025",
+        row_header="Theo giá so sánh năm 2010",
+        col_header="Sơ bộ năm 2024 (Trđ)",
+    )
+    (cell,) = mentions("8.581,07", context)
+    assert (cell.unit, cell.scale, cell.period, cell.qualifier, cell.basis) == (
+        "Trđ",
+        1e6,
+        "2024",
+        Qualifier.PRELIMINARY,
+        "constant_2010",
+    )
+
+
+def test_table_cell_negative_growth_from_header() -> None:
+    context = ExtractionContext(report_year=2025, col_header="Tốc độ phát triển (%)")
+    (cell,) = mentions("-3,10", context)
+    assert (cell.value, cell.unit_canonical, cell.measure, cell.direction) == (
+        -3.1,
+        "percent",
+        Measure.GROWTH_PCT,
+        "down",
+    )
+
+
+def test_no_period_in_sentence_uses_report_period() -> None:
+    (value,) = mentions("Tổng đàn gia súc 64.960 con", ExtractionContext(report_period="2020-01..2020-09"))
+    assert (value.period, value.period_kind) == ("2020-01..2020-09", PeriodKind.YTD)
+
+
+def test_plan_part_makes_targets_and_keeps_the_frame() -> None:
+    context = ExtractionContext(report_year=2024, in_plan_part=True)
+    (growth,) = mentions("Tăng trưởng kinh tế đạt trên 15,49%.", context)
+    assert growth.measure == Measure.TARGET
+    assert growth.qualifier == Qualifier.MORE_THAN
+    assert "frame:growth_pct" in growth.flags
+
+
+def test_entity_defaults_to_context() -> None:
+    (value,) = mentions("Tổng đàn gia súc 64.960 con")
+    assert (value.entity, value.entity_level) == ("tỉnh Kon Tum", "tỉnh")
+
+
+def test_explain_names_every_rule() -> None:
+    (growth,) = explain("Doanh thu tăng 7,32% so với cùng kỳ", CONTEXT, LEXICON)
+    assert {"number.vn_decimal", "unit.percent", "growth_pct.tang_giam", "reference.same_period"} <= set(
+        growth.rule_ids
+    )
+    assert set(growth.rule_ids) - {"period.from_context"} <= LEXICON.rule_ids | {"period.from_context"}
