@@ -194,6 +194,61 @@ def evaluate(
         metrics.write_text(json.dumps(scores.to_dict(orient="records"), indent=1, ensure_ascii=False) + "\n")
 
 
+@app.command()
+def explain(
+    sentence: Annotated[str, typer.Argument(help="A Vietnamese sentence, e.g. 'GRDP tăng 7,32% so với cùng kỳ.'")],
+    period: Annotated[str | None, typer.Option(help="The report's own period, e.g. 2023 or 2020-01..2020-09.")] = None,
+    doc_kind: Annotated[str | None, typer.Option(help="báo cáo or kế hoạch (a plan makes values targets).")] = None,
+    entity: Annotated[str | None, typer.Option(help="The report's own entity, e.g. 'tỉnh Kon Tum'.")] = None,
+) -> None:
+    """Print every mention found in SENTENCE, its fields and the pattern rules that fired."""
+    import unicodedata
+
+    import regex
+
+    from extractors.lexicon import load_lexicon
+    from extractors.mentions import explain as explain_mentions
+    from extractors.model import ExtractionContext
+
+    years = regex.findall(r"\d{4}", period or "")
+    context = ExtractionContext(
+        report_period=period,
+        report_year=int(years[-1]) if years else None,
+        doc_kind=doc_kind,
+        entity=entity,
+    )
+    text = unicodedata.normalize("NFC", sentence)
+    mentions = explain_mentions(text, context, load_lexicon())
+    if not mentions:
+        typer.echo("no mentions")
+    for mention in mentions:
+        typer.echo(f"[{mention.start}:{mention.end}] {mention.value_text!r}")
+        for name in (
+            "value",
+            "denominator",
+            "unit",
+            "unit_canonical",
+            "scale",
+            "value_normalized",
+            "measure",
+            "direction",
+            "qualifier",
+            "period",
+            "period_kind",
+            "reference_period",
+            "basis",
+            "subject",
+            "indicator_code",
+            "entity",
+        ):
+            value = getattr(mention, name)
+            if value is not None:
+                typer.echo(f"    {name:17} {value}")
+        if mention.flags:
+            typer.echo(f"    {'flags':17} {', '.join(mention.flags)}")
+        typer.echo(f"    {'rules':17} {', '.join(mention.rule_ids)}")
+
+
 def main() -> None:
     app()
 
