@@ -54,6 +54,7 @@ class Cell:
     col_header: str | None = None
     unit: str | None = None
     is_header: bool = False
+    is_label: bool = False  # in a label column ("TT", "Chỉ tiêu"): read as a header, not as a value
 
 
 def data_tables(document: Document, rules: TableRules) -> list[list[Cell]]:
@@ -116,6 +117,7 @@ def _with_headers(cells: list[Cell], rules: TableRules) -> list[Cell]:
                     col_header=col_header,
                     unit=unit_match.group("unit") if unit_match else None,
                     is_header=in_header,
+                    is_label=cell.col in label_columns,
                 )
             )
     return out

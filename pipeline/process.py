@@ -8,6 +8,7 @@ and the batch goes on.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import time
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from typing import Any
 from extractors.doc_meta import DocMeta, MetaRules, extract_doc_meta, load_meta_rules
 from extractors.lexicon import Lexicon, load_lexicon
 from extractors.model import Block, DocStatus, Document
-from extractors.sections import SectionRules, load_section_rules, section_at
+from extractors.sections import Outline, SectionRules, load_section_rules, section_at
 from extractors.tables import TableRules, load_table_rules
 from pipeline.ids import doc_id_for
 from pipeline.readers import detect_format, read_document
@@ -116,12 +117,31 @@ def footnote_rows(doc_id: str, document: Document) -> list[dict[str, Any]]:
             "ref_start": f.ref_start,
             "ref_page": f.ref_page,
             "section_id": None,
+            "ref_sentence_id": None,
             "body_start": f.body_start,
             "body_end": f.body_end,
             "body": document.text[f.body_start : f.body_end],
         }
         for f in document.footnotes
     ]
+
+
+def attach_footnotes(footnotes: list[dict[str, Any]], sentences: list[dict[str, Any]], outline: Outline) -> None:
+    """Give each footnote the section and the sentence of its reference.
+
+    A marker usually stands at the end of the word it qualifies, right before the sentence's final
+    stop, so a reference offset equal to a sentence's end still belongs to that sentence.
+    """
+    body_sentences = [s for s in sentences if s["footnote_id"] is None]
+    starts = [s["char_start"] for s in body_sentences]
+    for footnote in footnotes:
+        ref = footnote["ref_start"]
+        if ref is None:
+            continue
+        footnote["section_id"] = section_at(outline, ref).section_id
+        index = bisect.bisect_right(starts, ref) - 1
+        if index >= 0 and ref <= body_sentences[index]["char_end"]:
+            footnote["ref_sentence_id"] = body_sentences[index]["sentence_id"]
 
 
 def document_row(
@@ -200,9 +220,7 @@ def process_file(path: Path, context: RunContext) -> DocumentResult:
         result.sections = section_rows(doc_id, segmentation.outline)
         result.tables = table_rows(doc_id, segmentation.tables)
         result.sentences = sentence_rows(doc_id, document, segmentation)
-        for footnote in result.footnotes:
-            if footnote["ref_start"] is not None:
-                footnote["section_id"] = section_at(segmentation.outline, footnote["ref_start"]).section_id
+        attach_footnotes(result.footnotes, result.sentences, segmentation.outline)
     except Exception as exc:
         log.exception("segment failed on %s", path)
         errors.append(_error("segment", exc))

@@ -143,7 +143,7 @@ def _candidates(
         yield start, end, _context_for(base, outline, section), block, None, section
     for cells in segmentation.tables:
         for cell in cells:
-            if cell.is_header or not cell.text:
+            if cell.is_header or cell.is_label or not cell.text:
                 continue
             section = section_at(outline, cell.start)
             context = replace(

@@ -90,6 +90,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("ref_start", _int, True),
         ("ref_page", _int, True),
         ("section_id", _int, True),
+        ("ref_sentence_id", _int, True),
         ("body_start", _int, False),
         ("body_end", _int, False),
         ("body", _str, True),

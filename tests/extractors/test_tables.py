@@ -61,3 +61,4 @@ def test_cells_get_group_row_headers_column_headers_and_units():
     assert cell.unit == "Trđ"
     assert cells[(1, 3)].row_header == "Theo giá hiện hành"
     assert cells[(0, 2)].is_header and cells[(0, 2)].row_header is None
+    assert cells[(1, 0)].is_label and cells[(1, 1)].is_label and not cell.is_label
