@@ -42,17 +42,42 @@ def run(
     outputs: OutputsOption = DEFAULT_OUTPUTS,
     workers: Annotated[int, typer.Option("--workers", "-w", help="Parallel worker processes (default: cores).")] = 0,
     strict: Annotated[bool, typer.Option(help="Exit non-zero when any input failed.")] = False,
+    force: Annotated[bool, typer.Option(help="Process every document again, even when its result is stored.")] = False,
+    engine: Annotated[str, typer.Option(help="local (process pool) or dask.")] = "local",
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask scheduler address; without it a LocalCluster is started.")
+    ] = None,
+    time_limit: Annotated[float, typer.Option(help="Seconds one document may take (0 = no limit).")] = 300.0,
+    memory_limit: Annotated[float, typer.Option(help="GiB of address space per worker (0 = no limit).")] = 4.0,
 ) -> None:
-    """Run every stage on PATHS and write all tables under OUTPUTS."""
+    """Run every stage on PATHS and write all tables under OUTPUTS.
+
+    Documents already processed with the same chiso version and patterns are reused (see --force);
+    a run that was interrupted picks up where it stopped.
+    """
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from extractors.model import DocStatus
+    from pipeline.batch import RunOptions
     from pipeline.batch import run as run_pipeline
     from pipeline.summary import print_summary
+    from pipeline.workers import TaskLimits
 
     workers = workers or _default_workers()
     err = Console(stderr=True)
+    if engine not in ("local", "dask"):
+        err.print(f"[red]error:[/red] unknown engine {engine!r} (local, dask)")
+        raise typer.Exit(2)
+    options = RunOptions(
+        workers=workers,
+        force=force,
+        engine=engine,
+        scheduler=scheduler,
+        limits=TaskLimits(
+            seconds=time_limit or None, memory_bytes=int(memory_limit * 1024**3) if memory_limit else None
+        ),
+    )
     try:
         for path in paths:
             if not path.exists():
@@ -86,7 +111,7 @@ def run(
         progress.update(task_ids[0], advance=1, rate=f"{rate:.1f} docs/s")
 
     with progress:
-        summary = run_pipeline(paths, outputs, workers=workers, on_start=on_start, on_result=on_result)
+        summary = run_pipeline(paths, outputs, on_start=on_start, on_result=on_result, options=options)
     print_summary(summary, outputs)
     if strict and summary.count(DocStatus.FAILED):
         raise typer.Exit(1)
@@ -99,7 +124,7 @@ def ingest(
     workers: Annotated[int, typer.Option("--workers", "-w")] = 0,
 ) -> None:
     """Read inputs into documents.parquet and blocks.parquet (the first stage of `run`)."""
-    run(paths, outputs, workers)
+    run(paths, outputs, workers, strict=False, force=False, engine="local", scheduler=None)
 
 
 @app.command()

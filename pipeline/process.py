@@ -178,19 +178,43 @@ def document_row(
     return row
 
 
+def read_input(path: Path, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
+    """The bytes of one input file; raises OSError or DocumentReadError (too large) for the caller to record."""
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise DocumentReadError(f"file is {size} bytes, over the limit of {max_bytes}")
+    return path.read_bytes()
+
+
+def failed_result(path: Path, doc_id: str, stage: str, exc: BaseException, **fields: Any) -> DocumentResult:
+    """The documents row of an input that could not be processed, with its reason."""
+    row = document_row(doc_id, path, fields.pop("n_bytes", 0), fields.pop("fmt", None), None, None)
+    row.update(status=str(DocStatus.FAILED), error=_error(stage, exc), **fields)
+    return DocumentResult(row)
+
+
+def unreadable_id(path: Path) -> str:
+    """A stable id for a file whose bytes could not be read (there is no content to hash)."""
+    return "unreadable" + doc_id_for(str(path).encode("utf-8", "surrogateescape"))
+
+
 def process_file(path: Path, context: RunContext) -> DocumentResult:
     """Read one file and run every per-document stage on it; failures become a status, never an exception."""
     started = time.perf_counter()
     try:
-        size = path.stat().st_size
-        if size > context.max_input_bytes:
-            raise DocumentReadError(f"file is {size} bytes, over the limit of {context.max_input_bytes}")
-        data = path.read_bytes()
+        data = read_input(path, context.max_input_bytes)
     except (OSError, DocumentReadError) as exc:
-        row = document_row(f"unreadable:{path}", path, 0, None, None, None)
-        row.update(status=str(DocStatus.FAILED), error=_error("ingest", exc))
-        return DocumentResult(row, seconds=time.perf_counter() - started)
+        result = failed_result(path, unreadable_id(path), "ingest", exc)
+        result.seconds = time.perf_counter() - started
+        return result
+    result = process_bytes(data, path, context)
+    result.seconds = time.perf_counter() - started
+    return result
 
+
+def process_bytes(data: bytes, path: Path, context: RunContext) -> DocumentResult:
+    """Run every per-document stage on the bytes of one input file."""
+    started = time.perf_counter()
     doc_id = doc_id_for(data)
     fmt: str | None = None
     try:

@@ -13,34 +13,29 @@ from pipeline.batch import RunSummary
 
 def print_summary(summary: RunSummary, out_dir: Path, console: Console | None = None) -> None:
     console = console or Console(width=None if Console().is_terminal else 160)
-    grid = Table(title=f"chiso: {len(summary.results)} documents -> {out_dir}", show_lines=False)
+    grid = Table(title=f"chiso: {len(summary.outcomes)} documents -> {out_dir}", show_lines=False)
     for column in ("document", "format", "status", "pages", "blocks", "footnotes", "sections", "tables", "mentions"):
         grid.add_column(column, overflow="fold")
-    for result in sorted(summary.results, key=lambda r: r.document["source_path"]):
-        doc = result.document
-        rows = result.rows()
-        linked = sum(1 for f in rows.get("footnotes", []) if f.get("ref_start") is not None)
-        n_tables = len({c["table_id"] for c in rows.get("tables", [])})
-        status = doc["status"]
+    for outcome in summary.outcomes:
         grid.add_row(
-            Path(doc["source_path"]).name,
-            doc.get("format") or "?",
-            status,
-            str(doc.get("n_pages") or ""),
-            str(len(rows.get("blocks", []))),
-            f"{linked}/{len(rows.get('footnotes', []))}",
-            str(len(rows.get("sections", []))),
-            str(n_tables),
-            str(len(rows.get("mentions", []))),
+            Path(outcome.path).name,
+            outcome.format or "?",
+            outcome.status + (" (reused)" if outcome.reused else ""),
+            str(outcome.n_pages or ""),
+            str(outcome.counts.get("blocks", 0)),
+            f"{outcome.n_linked_footnotes}/{outcome.counts.get('footnotes', 0)}",
+            str(outcome.counts.get("sections", 0)),
+            str(outcome.n_data_tables),
+            str(outcome.counts.get("mentions", 0)),
         )
     console.print(grid)
-    for result in summary.results:
-        if result.document.get("error"):
-            console.print(f"{result.document['source_path']}: {result.document['error']}", markup=False)
+    for outcome in summary.outcomes:
+        if outcome.error:
+            console.print(f"{outcome.path}: {outcome.error}", markup=False)
     counts = {status: summary.count(status) for status in DocStatus}
     console.print(
         f"ok {counts[DocStatus.OK]}, partial {counts[DocStatus.PARTIAL]}, failed {counts[DocStatus.FAILED]}, "
-        f"skipped {counts[DocStatus.SKIPPED]}; rows: "
+        f"skipped {counts[DocStatus.SKIPPED]}; reused {summary.reused}; rows: "
         + ", ".join(f"{name} {n}" for name, n in summary.tables.items())
         + f"; {summary.seconds:.1f} s"
     )

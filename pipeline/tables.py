@@ -244,3 +244,57 @@ def read_table(out_dir: Path, name: str) -> pa.Table:
     if not path.exists():
         raise FileNotFoundError(f"{path} does not exist: run `chiso run` (or the stage that writes {name}) first")
     return pq.read_table(path)
+
+
+class TableWriter:
+    """Stream rows into OUT/<name>.parquet: buffered row groups into a temporary file, renamed on close.
+
+    Memory stays bounded by the buffer, not by the size of the archive; until ``close`` succeeds the
+    previous version of the table (if any) is what readers see.
+    """
+
+    ROW_GROUP = 50_000
+
+    def __init__(self, out_dir: Path, name: str, metadata: Mapping[str, str]) -> None:
+        self.name = name
+        self.schema = SCHEMAS[name].with_metadata(
+            {k: str(v) for k, v in {"chiso_schema_version": SCHEMA_VERSION, "chiso_table": name, **metadata}.items()}
+        )
+        out_dir.mkdir(parents=True, exist_ok=True)
+        self.target = out_dir / f"{name}.parquet"
+        handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
+        os.close(handle)
+        self.temporary = Path(temporary)
+        self._writer = pq.ParquetWriter(self.temporary, self.schema, compression="zstd")
+        self._buffer: list[Mapping[str, Any]] = []
+        self.rows = 0
+
+    def add(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        known = set(self.schema.names)
+        for row in rows:
+            extra = set(row) - known
+            if extra:
+                raise ValueError(f"{self.name}: unknown columns {sorted(extra)}")
+            self._buffer.append(row)
+        if len(self._buffer) >= self.ROW_GROUP:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._buffer:
+            return
+        columns = {f.name: [row.get(f.name) for row in self._buffer] for f in self.schema}
+        self._writer.write_table(pa.table(columns, schema=self.schema))
+        self.rows += len(self._buffer)
+        self._buffer = []
+
+    def close(self) -> int:
+        self._flush()
+        self._writer.close()
+        os.replace(self.temporary, self.target)
+        return self.rows
+
+    def abort(self) -> None:
+        try:
+            self._writer.close()
+        finally:
+            self.temporary.unlink(missing_ok=True)

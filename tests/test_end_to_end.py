@@ -17,7 +17,8 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory):
     out = tmp_path_factory.mktemp("outputs")
-    result = CliRunner().invoke(app, ["run", str(CORPUS), "-o", str(out), "--workers", "2"])
+    folders = [str(CORPUS / fmt) for fmt in ("txt", "docx", "pdf")]
+    result = CliRunner().invoke(app, ["run", *folders, "-o", str(out), "--workers", "2"])
     assert result.exit_code == 0, result.output
     return out
 

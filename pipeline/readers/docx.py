@@ -5,7 +5,9 @@ from the XML, because ``Paragraph.text`` drops footnote references and numbering
 python-docx does not parse (footnotes, numbering, headers and footers) is parsed with the hardened
 parser of :mod:`pipeline.readers.xml`; python-docx's own parser (``docx.oxml.parser``) is built with
 ``resolve_entities=False`` and lxml's defaults ``no_network=True, load_dtd=False``, and every part of
-the container is checked for a DTD before python-docx sees it.
+the container is checked for a DTD before python-docx sees it. The container itself is checked
+against :class:`pipeline.limits.Limits` (members, sizes, compression ratio) from its directory
+before anything is inflated, and every member is inflated as a capped stream.
 
 Tables: each cell is one TABLE_CELL block at its first grid row/column (merged cells once). A table
 nested in a cell is flattened into that cell's text, row by row, cells separated by a space. Data
@@ -43,7 +45,8 @@ from pipeline.readers.docx_text import (
     paragraph_text,
     w,
 )
-from pipeline.readers.xml import declares_dtd, parse_xml
+from pipeline.limits import DEFAULT_LIMITS, Limits, open_zip, read_members
+from pipeline.readers.xml import parse_xml, reject_dtd
 
 #: Paragraph styles (compared case- and space-insensitively, by name or id) of the document's
 #: front matter: draft mark, title block, addressee. Converters and templates of Vietnamese
@@ -58,22 +61,23 @@ _LIST_ITEM = re.compile(r"^\s*[-+*•]\s")
 #: A header or footer holding nothing but a page number (or "2/10", "- 2 -") is dropped.
 _PAGE_NUMBER_ONLY = re.compile(r"^[\s\d\-–—/.|()]*$")
 _SEPARATOR_NOTES = frozenset({"separator", "continuationSeparator", "continuationNotice"})
-#: Uncompressed size above which a container is refused (a zip bomb, not a report).
-_MAX_UNCOMPRESSED = 512 * 1024 * 1024
+_CONTENT_TYPES = "[Content_Types].xml"
 
 
-def read_docx(data: bytes, path: Path) -> Document:
+def read_docx(data: bytes, path: Path, limits: Limits = DEFAULT_LIMITS) -> Document:
     """Read a Word (.docx) report into the canonical Document.
 
     Args:
         data: the file's bytes.
         path: where the bytes came from (only used in messages).
+        limits: zip limits (members, sizes, compression ratio) checked before anything is inflated.
 
     Raises:
+        LimitExceeded: the container breaks one of ``limits`` (a zip bomb); the message names it.
         DocumentReadError: not a zip, no word/document.xml, malformed or DTD-carrying XML, or a
             package python-docx cannot open.
     """
-    _check_container(data)
+    _check_container(data, limits)
     try:
         package = docx.Document(BytesIO(data))
     except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile, zlib.error, etree.LxmlError) as exc:
@@ -86,29 +90,57 @@ def read_docx(data: bytes, path: Path) -> Document:
         raise DocumentReadError(f"inconsistent Word package {path.name}: {type(exc).__name__}: {exc}") from exc
 
 
-def _check_container(data: bytes) -> None:
-    try:
-        archive = zipfile.ZipFile(BytesIO(data))
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise DocumentReadError(f"not a zip container: {exc}") from exc
-    with archive:
-        infos = archive.infolist()
-        names = {info.filename for info in infos}
-        if "word/document.xml" not in names:
+def _check_container(data: bytes, limits: Limits) -> None:
+    """Check the zip directory, inflate every member under caps, and refuse any XML part with a DTD.
+
+    Runs before python-docx opens the package, so python-docx only ever sees members whose real
+    sizes were measured and XML parts proven free of DTDs (its own parser resolves no entities
+    either, but a DOCTYPE in any part is a crafted file and the whole document is refused).
+    """
+    with open_zip(data, limits) as archive:
+        if "word/document.xml" not in set(archive.namelist()):
             raise DocumentReadError("zip container without word/document.xml: not a Word document")
-        if sum(info.file_size for info in infos) > _MAX_UNCOMPRESSED:
-            raise DocumentReadError("zip container expands to more than 512 MiB")
-        for info in infos:
-            if not info.filename.endswith((".xml", ".rels")):
-                continue
-            try:
-                content = archive.read(info)
-            except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError) as exc:
-                raise DocumentReadError(f"corrupt zip member {info.filename}: {exc}") from exc
-            if declares_dtd(content):
-                raise DocumentReadError(f"XML part {info.filename} declares a DTD")
-            if info.filename == "word/document.xml":
-                parse_xml(content, info.filename)
+        members = read_members(archive, limits)
+    content_types = _content_types(members.get(_CONTENT_TYPES))
+    for name, content in members.items():
+        if _is_xml_member(name, content_types):
+            reject_dtd(content, name)
+    parse_xml(members["word/document.xml"], "word/document.xml")
+
+
+def _content_types(data: bytes | None) -> tuple[dict[str, str], dict[str, str]]:
+    """Content types by part name (overrides) and by extension (defaults), both lower-cased."""
+    if data is None:
+        return {}, {}
+    reject_dtd(data, _CONTENT_TYPES)
+    try:
+        root = parse_xml(data, _CONTENT_TYPES)
+    except DocumentReadError:
+        return {}, {}  # python-docx reports a broken [Content_Types].xml itself
+    overrides, defaults = {}, {}
+    for element in root:
+        if not isinstance(element.tag, str):
+            continue
+        kind = (element.get("ContentType") or "").lower()
+        if element.tag.endswith("}Override") and element.get("PartName"):
+            overrides[element.get("PartName", "").lstrip("/").lower()] = kind
+        elif element.tag.endswith("}Default") and element.get("Extension"):
+            defaults[element.get("Extension", "").lower()] = kind
+    return overrides, defaults
+
+
+def _is_xml_member(name: str, content_types: tuple[dict[str, str], dict[str, str]]) -> bool:
+    """Whether any parser may read the member as XML: by its name, or by the content type the package gives it.
+
+    python-docx picks a part's parser from its content type, not its name, so a styles part stored
+    as ``word/styles.bin`` with an XML content type is parsed as XML and must be checked as XML.
+    """
+    lowered = name.lower()
+    if lowered.endswith((".xml", ".rels")):
+        return True
+    overrides, defaults = content_types
+    kind = overrides.get(lowered) or defaults.get(lowered.rsplit(".", 1)[-1] if "." in lowered else "", "")
+    return "xml" in kind
 
 
 def _related_parts(package_part, reltype: str) -> list:

@@ -4,6 +4,11 @@ Every XML part a reader touches goes through :func:`parse_xml`: entities are nev
 network resource is loaded, libxml2's size/depth limits stay on, and a part that declares a DTD at
 all is rejected. Office Open XML forbids DTDs in its parts (ECMA-376 Part 2, §8.1.4), so a DOCTYPE is
 a sign of a crafted file (billion laughs, external entities) rather than of an unusual producer.
+
+:func:`reject_dtd` is the container-level check a reader runs on every XML member before any other
+parser (python-docx's own included) sees the package: a raw scan for the markup declarations in the
+encodings libxml2 detects by itself, then a hardened parse whose document info is authoritative
+whatever the encoding or the length of the prolog.
 """
 
 from __future__ import annotations
@@ -49,6 +54,53 @@ def declares_dtd(data: bytes) -> bool:
     return _DOCTYPE.search(prolog) is not None
 
 
+#: Markup declarations that only a DTD carries, in every encoding libxml2 detects without a declaration.
+_DTD_MARKERS = tuple(
+    marker.encode(encoding)
+    for marker in ("<!DOCTYPE", "<!ENTITY", "<!doctype", "<!entity")
+    for encoding in ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
+)
+
+
+def mentions_dtd(data: bytes) -> bool:
+    """Whether ``<!DOCTYPE`` or ``<!ENTITY`` occurs anywhere in the bytes (UTF-8, UTF-16 or UTF-32).
+
+    Stricter than :func:`declares_dtd`: it does not stop at 4 KiB nor trust where the prolog seems to
+    end, so padding the prolog with comments cannot hide a DOCTYPE. In a well-formed part of a Word
+    package these strings can only stand inside a comment or CDATA section, which Word never writes.
+
+    >>> mentions_dtd(b"<!-- " + b" " * 10_000 + b' --><!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]><a/>')
+    True
+    >>> mentions_dtd("<a>&lt;!DOCTYPE</a>".encode("utf-16"))
+    False
+    """
+    return any(marker in data for marker in _DTD_MARKERS)
+
+
+def reject_dtd(data: bytes, name: str = "XML part") -> None:
+    """Raise when an XML part carries a DTD, however it is encoded or padded; malformed XML passes.
+
+    Malformed parts are left to the reader that owns them (some are optional and only warned about);
+    what this guarantees is that no parser later sees a DTD in a part that passed.
+
+    Raises:
+        DocumentReadError: "XML part NAME declares a DTD".
+    """
+    if mentions_dtd(data) or declares_dtd(data):
+        raise DocumentReadError(f"XML part {name} declares a DTD")
+    try:
+        root = etree.fromstring(data, _new_parser())
+    except etree.XMLSyntaxError:
+        return
+    if root is not None and _has_dtd(root):
+        raise DocumentReadError(f"XML part {name} declares a DTD")
+
+
+def _has_dtd(root: etree._Element) -> bool:
+    docinfo = root.getroottree().docinfo
+    return bool(docinfo.doctype) or docinfo.internalDTD is not None or docinfo.externalDTD is not None
+
+
 def parse_xml(data: bytes, name: str = "XML part") -> etree._Element:
     """Parse one XML part safely and return its root element.
 
@@ -74,6 +126,6 @@ def parse_xml(data: bytes, name: str = "XML part") -> etree._Element:
         raise DocumentReadError(f"XML part {name} is not well-formed: {exc}") from exc
     if root is None:
         raise DocumentReadError(f"XML part {name} is empty")
-    if root.getroottree().docinfo.doctype:
+    if _has_dtd(root):
         raise DocumentReadError(f"XML part {name} declares a DTD")
     return root

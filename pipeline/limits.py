@@ -1,0 +1,415 @@
+"""Resource limits for untrusted documents: zip containers, wall-clock time and memory per document.
+
+Reports come from many offices and converters; a crafted or broken file must cost one failed row,
+never the batch. Two layers:
+
+* container checks (:func:`open_zip`, :func:`read_member`): the zip directory is checked against
+  :class:`Limits` *before* anything is inflated, and every member is then read as a stream with a
+  byte cap, because the sizes in a zip directory are written by whoever made the file;
+* a per-document sandbox (:func:`run_with_limits`, :func:`process_file_limited`): the work runs in
+  a forked child with an address-space ceiling (``RLIMIT_AS``) and is killed at a wall-clock
+  deadline, so a reader stuck in native code (pdfium, libxml2) or allocating without bound fails
+  that document only.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import resource
+import signal
+import struct
+import time
+import zipfile
+import zlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from enum import StrEnum
+from io import BytesIO
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pipeline.readers.base import DocumentReadError
+
+if TYPE_CHECKING:
+    from pipeline.process import DocumentResult, RunContext
+
+KIB = 1024
+MIB = 1024 * KIB
+GIB = 1024 * MIB
+
+#: End of central directory record: signature, then the entry count of the whole archive at offset 10.
+_EOCD = b"PK\x05\x06"
+_EOCD_SIZE = 22
+_ZIP64_LOCATOR = b"PK\x06\x07"
+_ZIP64_EOCD = b"PK\x06\x06"
+_READ_CHUNK = 64 * KIB
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Resource limits for one document; every default leaves a wide margin over real reports.
+
+    A 50-page report .docx is under 5 MB uncompressed and 20-odd members, its XML compresses about
+    10:1; the corpus reports take 1-3 s and under 250 MB of resident memory each.
+
+    Attributes:
+        zip_members: most members a container may list (a Word report has 15-60).
+        zip_total_mib: most bytes all members may expand to together, in MiB.
+        zip_member_mib: most bytes any one member may expand to, in MiB.
+        zip_ratio: highest uncompressed/compressed ratio of a member larger than ``zip_ratio_exempt_kib``.
+            Deflate cannot exceed about 1032:1; XML of real reports stays under 30:1.
+        zip_ratio_exempt_kib: members up to this size (KiB) may have any ratio (an all-blank XML part
+            compresses 200:1 and is harmless at that size).
+        seconds: wall-clock time one document may take, reading and extraction together.
+        memory_mib: address-space ceiling (``RLIMIT_AS``) of the process working on one document, in
+            MiB; it counts virtual memory, which is about twice the resident size for this pipeline.
+    """
+
+    zip_members: int = 5_000
+    zip_total_mib: int = 200
+    zip_member_mib: int = 100
+    zip_ratio: float = 100.0
+    zip_ratio_exempt_kib: int = 1024
+    seconds: float = 120.0
+    memory_mib: int = 2048
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any] | None) -> Limits:
+        """Limits from the ``limits:`` block of params.yaml; missing keys keep their defaults.
+
+        Args:
+            params: the mapping under ``limits:`` (or None for all defaults).
+
+        Raises:
+            ValueError: an unknown key, or a value that is not a positive number.
+
+        >>> Limits.from_params({"seconds": 30, "memory_mib": 1024}).seconds
+        30.0
+        >>> Limits.from_params({"secs": 30})
+        Traceback (most recent call last):
+        ...
+        ValueError: unknown limits: ['secs'] (known: zip_members, zip_total_mib, zip_member_mib, \
+zip_ratio, zip_ratio_exempt_kib, seconds, memory_mib)
+        """
+        params = dict(params or {})
+        known = {f.name: f for f in fields(cls)}
+        unknown = sorted(set(params) - set(known))
+        if unknown:
+            raise ValueError(f"unknown limits: {unknown} (known: {', '.join(known)})")
+        values: dict[str, Any] = {}
+        for name, value in params.items():
+            kind = float if isinstance(getattr(cls(), name), float) else int
+            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+                raise ValueError(f"limits.{name} must be a positive number, got {value!r}")
+            values[name] = kind(value)
+        return cls(**values)
+
+    @property
+    def zip_total_bytes(self) -> int:
+        return self.zip_total_mib * MIB
+
+    @property
+    def zip_member_bytes(self) -> int:
+        return self.zip_member_mib * MIB
+
+    @property
+    def zip_ratio_exempt_bytes(self) -> int:
+        return self.zip_ratio_exempt_kib * KIB
+
+    @property
+    def memory_bytes(self) -> int:
+        return self.memory_mib * MIB
+
+
+DEFAULT_LIMITS = Limits()
+
+
+class LimitExceeded(DocumentReadError):
+    """A document went over one of its :class:`Limits`; ``limit`` names the field that tripped."""
+
+    def __init__(self, limit: str, message: str) -> None:
+        super().__init__(f"limit {limit}: {message}")
+        self.limit = limit
+
+
+def _size(n_bytes: float) -> str:
+    """Human size for messages.
+
+    >>> _size(200 * MIB), _size(1536), _size(3 * GIB)
+    ('200 MiB', '1.5 KiB', '3 GiB')
+    """
+    for unit, scale in (("GiB", GIB), ("MiB", MIB), ("KiB", KIB)):
+        if n_bytes >= scale:
+            return f"{n_bytes / scale:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{int(n_bytes)} B"
+
+
+# -- zip containers -------------------------------------------------------------------------------
+
+
+def declared_member_count(data: bytes) -> int | None:
+    """The entry count the archive's end-of-directory record declares, read without parsing the directory.
+
+    ``zipfile.ZipFile`` builds one object per directory entry, so a directory of millions of entries
+    costs gigabytes before any check could run; this count comes first. None when there is no record.
+    """
+    tail_start = max(0, len(data) - (_EOCD_SIZE + 0xFFFF))
+    position = data.rfind(_EOCD, tail_start)
+    if position < 0 or position + _EOCD_SIZE > len(data):
+        return None
+    count = struct.unpack_from("<H", data, position + 10)[0]
+    if count != 0xFFFF:
+        return count
+    locator = position - 20
+    if locator >= 0 and data[locator : locator + 4] == _ZIP64_LOCATOR:
+        record = struct.unpack_from("<Q", data, locator + 8)[0]
+        if record + 56 <= len(data) and data[record : record + 4] == _ZIP64_EOCD:
+            return struct.unpack_from("<Q", data, record + 32)[0]
+    return count
+
+
+def check_zip_directory(infos: list[zipfile.ZipInfo], limits: Limits = DEFAULT_LIMITS) -> None:
+    """Refuse a container whose directory announces too many members or too many bytes.
+
+    Raises:
+        LimitExceeded: naming the limit (``zip_members``, ``zip_member_mib``, ``zip_ratio``,
+            ``zip_total_mib``).
+    """
+    if len(infos) > limits.zip_members:
+        raise LimitExceeded("zip_members", f"{len(infos)} members, over {limits.zip_members}")
+    total = 0
+    for info in infos:
+        if info.file_size > limits.zip_member_bytes:
+            raise LimitExceeded(
+                "zip_member_mib",
+                f"member {info.filename!r} expands to {_size(info.file_size)}, over {_size(limits.zip_member_bytes)}",
+            )
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > limits.zip_ratio_exempt_bytes and ratio > limits.zip_ratio:
+            raise LimitExceeded(
+                "zip_ratio",
+                f"member {info.filename!r} expands {ratio:.0f}:1 to {_size(info.file_size)}, "
+                f"over {limits.zip_ratio:g}:1",
+            )
+        total += info.file_size
+        if total > limits.zip_total_bytes:
+            raise LimitExceeded("zip_total_mib", f"members expand to over {_size(limits.zip_total_bytes)}")
+
+
+def open_zip(data: bytes, limits: Limits = DEFAULT_LIMITS) -> zipfile.ZipFile:
+    """Open a zip container and check its directory against ``limits`` before inflating anything.
+
+    Raises:
+        LimitExceeded: the directory breaks a limit.
+        DocumentReadError: not a zip container.
+    """
+    declared = declared_member_count(data)
+    if declared is not None and declared > limits.zip_members:
+        raise LimitExceeded("zip_members", f"{declared} members declared, over {limits.zip_members}")
+    try:
+        archive = zipfile.ZipFile(BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise DocumentReadError(f"not a zip container: {exc}") from exc
+    try:
+        check_zip_directory(archive.infolist(), limits)
+    except LimitExceeded:
+        archive.close()
+        raise
+    return archive
+
+
+def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> bytes:
+    """Inflate one member as a stream, stopping as soon as it passes ``cap`` bytes.
+
+    zipfile stops at the size the directory declares and then checks the CRC, but one ``read()``
+    inflates a whole compressed chunk at once; reading in small pieces keeps a member whose directory
+    entry understates its size from ever being expanded in memory.
+
+    Raises:
+        LimitExceeded: the member inflates past ``cap`` (``zip_member_mib``).
+        DocumentReadError: the member is corrupt (bad CRC, truncated, unsupported compression).
+    """
+    pieces: list[bytes] = []
+    size = 0
+    try:
+        with archive.open(info) as stream:
+            while piece := stream.read(_READ_CHUNK):
+                size += len(piece)
+                if size > cap:
+                    raise LimitExceeded(
+                        "zip_member_mib", f"member {info.filename!r} inflates past {_size(cap)} while read"
+                    )
+                pieces.append(piece)
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
+        raise DocumentReadError(f"corrupt zip member {info.filename}: {exc}") from exc
+    return b"".join(pieces)
+
+
+def read_members(archive: zipfile.ZipFile, limits: Limits = DEFAULT_LIMITS) -> dict[str, bytes]:
+    """Every member's bytes, each read with :func:`read_member` under the per-member and total caps.
+
+    Raises:
+        LimitExceeded: a member or the sum passes its cap while inflating.
+        DocumentReadError: a corrupt member.
+    """
+    members: dict[str, bytes] = {}
+    remaining = limits.zip_total_bytes
+    for info in archive.infolist():
+        if info.is_dir():
+            continue
+        cap = min(limits.zip_member_bytes, remaining)
+        content = read_member(archive, info, cap)
+        if len(content) > remaining:
+            raise LimitExceeded("zip_total_mib", f"members inflate past {_size(limits.zip_total_bytes)} while read")
+        remaining -= len(content)
+        members[info.filename] = content
+    return members
+
+
+# -- per-document sandbox -------------------------------------------------------------------------
+
+
+class LimitKind(StrEnum):
+    TIME = "time"
+    MEMORY = "memory"
+    CRASH = "crash"
+
+
+@dataclass(frozen=True, slots=True)
+class LimitFailure:
+    """Why a limited run produced no result; ``message`` is what goes into the documents table."""
+
+    kind: LimitKind
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class LimitedOutcome:
+    """The function's return value, or the failure that stopped it (exactly one is set)."""
+
+    value: Any = None
+    failure: LimitFailure | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None
+
+
+def _time_failure(limits: Limits) -> LimitFailure:
+    return LimitFailure(LimitKind.TIME, f"limit: time {limits.seconds:g} s")
+
+
+def _memory_failure(limits: Limits) -> LimitFailure:
+    return LimitFailure(LimitKind.MEMORY, f"limit: memory {_size(limits.memory_bytes)}")
+
+
+def _child(connection, function: Callable[..., Any], args: tuple, memory_bytes: int) -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    # No core files: a crash under the memory ceiling must not write gigabytes to the input folder.
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    try:
+        message: tuple[str, Any] = ("value", function(*args))
+    except MemoryError:
+        message = ("memory", None)
+    except BaseException as exc:
+        message = ("error", exc)
+    try:
+        connection.send(message)
+    except MemoryError:
+        connection.send(("memory", None))
+    except Exception as exc:  # an unpicklable result or exception: report it as text
+        connection.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
+    connection.close()
+
+
+def run_with_limits(function: Callable[..., Any], args: tuple = (), limits: Limits = DEFAULT_LIMITS) -> LimitedOutcome:
+    """Run ``function(*args)`` in a forked child under a wall-clock deadline and a memory ceiling.
+
+    The child inherits everything already loaded (patterns, lexicons, models), so it starts in
+    milliseconds; it is killed (SIGKILL) at the deadline. An exception raised by ``function`` is
+    raised again here; MemoryError under the ceiling becomes a ``memory`` failure, and a child that
+    dies without answering (a native crash, often an allocation failing in C code) a ``crash`` one.
+    Works inside ProcessPoolExecutor workers (they are not daemonic). POSIX only.
+
+    Args:
+        function: a module-level callable; its result must be picklable.
+        args: its arguments.
+        limits: ``seconds`` and ``memory_mib`` are used.
+
+    Returns:
+        The value, or the failure ("limit: time 30 s", "limit: memory 2 GiB").
+    """
+    started = time.perf_counter()
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_child, args=(sender, function, args, limits.memory_bytes), daemon=False)
+    child.start()
+    sender.close()
+    try:
+        outcome = _await_child(child, receiver, started, limits)
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        receiver.close()
+    return outcome
+
+
+def _await_child(child, receiver, started: float, limits: Limits) -> LimitedOutcome:
+    deadline = started + limits.seconds
+    try:
+        ready = receiver.poll(max(0.0, deadline - time.perf_counter()))
+        message = receiver.recv() if ready else None
+    except (EOFError, OSError):
+        message = None
+    elapsed = time.perf_counter() - started
+    if message is None:
+        if child.is_alive() and time.perf_counter() >= deadline:
+            child.kill()
+            return LimitedOutcome(failure=_time_failure(limits), seconds=elapsed)
+        child.join(timeout=5)
+        code = child.exitcode
+        reason = f"signal {signal.Signals(-code).name}" if code is not None and code < 0 else f"exit code {code}"
+        return LimitedOutcome(
+            failure=LimitFailure(
+                LimitKind.CRASH,
+                f"limit: worker died ({reason}) under the memory ceiling of {_size(limits.memory_bytes)}",
+            ),
+            seconds=elapsed,
+        )
+    kind, payload = message
+    if kind == "memory":
+        return LimitedOutcome(failure=_memory_failure(limits), seconds=elapsed)
+    if kind == "error":
+        raise payload
+    return LimitedOutcome(value=payload, seconds=elapsed)
+
+
+def process_file_limited(path: Path, context: RunContext, limits: Limits = DEFAULT_LIMITS) -> DocumentResult:
+    """:func:`pipeline.process.process_file` under ``limits``; a tripped limit is a failed documents row.
+
+    The row carries ``error = "limit: time 30 s"`` (or memory / worker died) and the doc_id of the
+    file's bytes, so the failure is reported like any other unreadable document. A MemoryError that a
+    stage caught and recorded itself is rewritten the same way, naming the ceiling.
+    """
+    from extractors.model import DocStatus
+    from pipeline.ids import doc_id_for
+    from pipeline.process import DocumentResult, document_row, process_file
+
+    outcome = run_with_limits(process_file, (path, context), limits)
+    if outcome.ok:
+        result: DocumentResult = outcome.value
+        error = result.document.get("error") or ""
+        if "MemoryError" in error:
+            result.document["error"] = f"{_memory_failure(limits).message} ({error})"[:500]
+        return result
+    assert outcome.failure is not None
+    try:
+        data = path.read_bytes() if path.stat().st_size <= context.max_input_bytes else b""
+        doc_id, n_bytes = (doc_id_for(data), len(data)) if data else (f"unreadable:{path}", 0)
+    except OSError:
+        doc_id, n_bytes = f"unreadable:{path}", 0
+    row = document_row(doc_id, path, n_bytes, None, None, None)
+    row.update(status=str(DocStatus.FAILED), error=outcome.failure.message)
+    return DocumentResult(row, seconds=outcome.seconds)
