@@ -132,3 +132,9 @@ def test_a_task_over_its_memory_ceiling_fails_alone():
     outcomes = dict(pool.imap_unordered([8, 4096, 8]))
     assert isinstance(outcomes[1], TaskFailure) and outcomes[1].reason.startswith("limit:")
     assert outcomes[0] == outcomes[2] == 8 * 1024 * 1024
+
+
+def test_the_dask_engine_writes_the_same_tables_as_the_local_engine(inputs, reference, tmp_path):
+    summary = run([inputs], tmp_path, options=RunOptions(workers=2, engine="dask"))
+    assert summary.count("ok") == 4
+    _assert_same_tables(reference, tmp_path)
