@@ -30,10 +30,12 @@ from extractors.model import ExtractionContext, Measure, MentionMatch, PeriodKin
 from extractors.numbers import ParsedNumber, find_numbers, number_at
 from extractors.periods import (
     PeriodMatch,
+    PeriodScope,
     ReferenceMatch,
     context_period,
     find_periods,
     find_references,
+    kind_of,
     resolve_reference,
 )
 from extractors.qualifiers import decide_qualifier
@@ -129,7 +131,9 @@ def _regions(numbers: list[ParsedNumber], length: int) -> list[tuple[int, int]]:
     return regions
 
 
-def _prepare(text: str, numbers: list[ParsedNumber], context: ExtractionContext, lexicon: Lexicon) -> _Sentence:
+def _prepare(
+    text: str, numbers: list[ParsedNumber], context: ExtractionContext, lexicon: Lexicon, since: str | None
+) -> _Sentence:
     folded = fold(text)
     blocked: list[tuple[int, int, str]] = []
     regions = _regions(numbers, len(text))
@@ -144,10 +148,12 @@ def _prepare(text: str, numbers: list[ParsedNumber], context: ExtractionContext,
         (m.start(), m.end(), rule.basis, rule.id) for rule in lexicon.bases for m in search_all(rule.pattern, folded)
     )
     taken = [(r.start, r.end) for r in references] + [(b[0], b[1]) for b in bases]
-    periods = tuple(
-        p for p in find_periods(folded, context, lexicon) if all(p.end <= s or p.start >= e for s, e in taken)
-    )
-    blocked.extend((p.start, p.end, p.rule_id) for p in periods)
+    found_periods = [
+        p for p in find_periods(folded, context, lexicon, since) if all(p.end <= s or p.start >= e for s, e in taken)
+    ]
+    blocked.extend((p.start, p.end, p.rule_id) for p in found_periods)
+    # Cited document dates block their digits but are nobody's period.
+    periods = tuple(p for p in found_periods if p.period)
     blocked.extend((r.start, r.end, r.rule_id) for r in references)
     blocked.extend((b[0], b[1], b[3]) for b in bases)
     clause_starts = tuple(m.end() for m in search_all(_CLAUSE_BREAK, text))
@@ -283,7 +289,15 @@ def _nearest(
     return spans[index - 1] if index else None
 
 
-def _period_for(sentence: _Sentence, start: int, clause_start: int) -> PeriodMatch | None:
+def _period_for(sentence: _Sentence, start: int, clause_start: int, inherited: bool) -> PeriodMatch | None:
+    """The period expression of the sentence that governs a value at ``start`` (see :func:`_nearest`).
+
+    With an ``inherited`` block period, only a period written before the value in the sentence
+    outranks it: one written after it usually belongs to a later value or a comparison base.
+    """
+    if inherited:
+        index = bisect_right(sentence.period_ends, start)
+        return sentence.periods[index - 1] if index else None
     found = _nearest(
         sentence.periods,
         sentence.period_starts,
@@ -330,7 +344,7 @@ class _Header:
     basis: tuple[str, str] | None
 
 
-def _header(context: ExtractionContext, lexicon: Lexicon) -> _Header:
+def _header(context: ExtractionContext, lexicon: Lexicon, since: str | None) -> _Header:
     parts = [h for h in (context.col_header, context.row_header) if h]
     if not parts:
         return _Header("", None, None, None)
@@ -338,7 +352,7 @@ def _header(context: ExtractionContext, lexicon: Lexicon) -> _Header:
     unit = header_unit(context.col_header, lexicon)
     period = None
     if context.col_header:
-        periods = [p for p in find_periods(fold(context.col_header), context, lexicon) if p.period]
+        periods = [p for p in find_periods(fold(context.col_header), context, lexicon, since) if p.period]
         period = periods[0] if periods else None
     basis = None
     for rule in lexicon.bases:
@@ -367,7 +381,30 @@ def _nearest_before(hits: list[Any], start: int, clause_start: int) -> Any | Non
     return max(candidates, key=lambda h: h.end) if candidates else None
 
 
-def _extract(text: str, context: ExtractionContext, lexicon: Lexicon, *, rich: bool) -> list[MentionMatch]:
+_GAP = regex.compile(r"[ \t]*")
+
+
+def _period_right_after(sentence: _Sentence, unit_end: int) -> PeriodMatch | None:
+    """A period written right after the value and its unit is the value's own ("giảm từ 37,17% năm 2024
+    xuống 32,79% năm 2025"), whatever precedes it."""
+    gap = _GAP.match(sentence.text, unit_end)
+    at = gap.end() if gap else unit_end
+    index = bisect_left(sentence.period_starts, at)
+    if index < len(sentence.periods) and sentence.period_starts[index] == at and at > unit_end:
+        return sentence.periods[index]
+    return None
+
+
+def _span_ending(year_period: str | None, span: str | None) -> str | None:
+    """``span`` when it is a multi-year period ending in the year ``year_period``, else None."""
+    if not year_period or not span or kind_of(year_period) != PeriodKind.YEAR or kind_of(span) != PeriodKind.MULTI_YEAR:
+        return None
+    return span if span.endswith(f"..{year_period}") else None
+
+
+def _extract(
+    text: str, context: ExtractionContext, lexicon: Lexicon, scope: PeriodScope | None, *, rich: bool
+) -> list[MentionMatch]:
     if not _DIGIT.search(text):
         return []
     numbers = find_numbers(text, lexicon)
@@ -376,12 +413,16 @@ def _extract(text: str, context: ExtractionContext, lexicon: Lexicon, *, rich: b
     truncated = len(numbers) > MAX_NUMBERS
     if truncated:
         numbers = numbers[:MAX_NUMBERS]
-    sentence = _prepare(text, numbers, context, lexicon)
+    scope = scope or PeriodScope()
+    sentence = _prepare(text, numbers, context, lexicon, scope.since)
     quantities, skipped = _quantities(sentence, numbers, lexicon)
     if not quantities:
         return []
-    header = _header(context, lexicon)
-    default_period, default_kind = context_period(context)
+    header = _header(context, lexicon, scope.since)
+    if scope.default:
+        default_period, default_kind = scope.default, kind_of(scope.default)
+    else:
+        default_period, default_kind = context_period(context)
     indicator_hits = _indicator_hits(text, lexicon)
     entity_hits = _entity_hits(text)
     mentions: list[MentionMatch] = []
@@ -432,7 +473,9 @@ def _extract(text: str, context: ExtractionContext, lexicon: Lexicon, *, rich: b
             qualifier = Qualifier.AT_MOST
             flags.append("range_upper")
 
-        period_match = _period_for(sentence, quantity.start, clause_start)
+        period_match = _period_right_after(sentence, quantity.unit_end) or _period_for(
+            sentence, quantity.start, clause_start, scope.inherited
+        )
         if period_match is None and header.period is not None:
             period_match = header.period
         if period_match is not None:
@@ -444,6 +487,13 @@ def _extract(text: str, context: ExtractionContext, lexicon: Lexicon, *, rich: b
                 rule_ids.append("period.from_context")
         if period_kind == PeriodKind.UNKNOWN and period:
             period_kind = default_kind
+        # An average yearly growth is over a span: "đến năm 2030 … bình quân 3-5%/năm" in a 2026-2030
+        # plan is the average over 2026..2030, not a figure of the year 2030.
+        if measure == Measure.AVG_GROWTH_PCT:
+            span = _span_ending(period, default_period)
+            if span is not None:
+                period, period_kind = span, PeriodKind.MULTI_YEAR
+                rule_ids.append("period.average_over_span")
 
         reference_period = None
         if measure in _REFERENCED:
@@ -472,6 +522,12 @@ def _extract(text: str, context: ExtractionContext, lexicon: Lexicon, *, rich: b
             subject = context.row_header
             if rich:
                 rule_ids.append("subject.row_header")
+            # The row header reads "caption > group > row label": the last indicator it names is the most
+            # specific one ("Khu vực I" under "TỔNG GIÁ TRỊ SẢN PHẨM") and gives the code.
+            header_hits = _indicator_hits(context.row_header, lexicon)
+            if header_hits:
+                subject, indicator_code = header_hits[-1].surface, header_hits[-1].code
+                rule_ids.append(f"indicator.{indicator_code}")
         entity, entity_level = context.entity, context.entity_level
         entity_hit = _nearest_before(entity_hits, quantity.start, clause_start)
         if entity_hit is not None:
@@ -514,7 +570,19 @@ def _extract(text: str, context: ExtractionContext, lexicon: Lexicon, *, rich: b
     return mentions
 
 
-def extract_mentions(text: str, context: ExtractionContext, lexicon: Lexicon) -> list[MentionMatch]:
+def stated_period(match: MentionMatch, period_rule_ids: frozenset[str]) -> bool:
+    """Whether the period of ``match`` was stated in its own sentence, not inherited.
+
+    Args:
+        match: a mention.
+        period_rule_ids: :attr:`extractors.lexicon.Lexicon.period_rule_ids` (computed once by the caller).
+    """
+    return any(rule_id in period_rule_ids for rule_id in match.rule_ids)
+
+
+def extract_mentions(
+    text: str, context: ExtractionContext, lexicon: Lexicon, scope: PeriodScope | None = None
+) -> list[MentionMatch]:
     """Every numeric fact of one sentence (or table cell), in text order.
 
     Args:
@@ -522,6 +590,8 @@ def extract_mentions(text: str, context: ExtractionContext, lexicon: Lexicon) ->
             ``context.col_header`` give subject, unit, period, qualifier and basis).
         context: what is known about the sentence's document and place in it.
         lexicon: the loaded pattern files (:func:`extractors.lexicon.load_lexicon`).
+        scope: what the sentence inherits from its block and section (default period, operation
+            start); None = the report's own period.
 
     Returns:
         Mentions with offsets relative to ``text``; ``text[m.start:m.end] == m.value_text``.
@@ -533,13 +603,15 @@ def extract_mentions(text: str, context: ExtractionContext, lexicon: Lexicon) ->
     [('18.938,78', 18938.78, 'tỷ đồng', 'level'), ('7,32', 7.32, '%', 'growth_pct')]
     """
     try:
-        return _extract(text, context, lexicon, rich=False)
+        return _extract(text, context, lexicon, scope, rich=False)
     except (ValueError, ArithmeticError, IndexError):
         # A defect must not stop a corpus run; the sentence yields nothing and tests catch the cause.
         return []
 
 
-def explain(text: str, context: ExtractionContext, lexicon: Lexicon) -> list[MentionMatch]:
+def explain(
+    text: str, context: ExtractionContext, lexicon: Lexicon, scope: PeriodScope | None = None
+) -> list[MentionMatch]:
     """Same mentions as :func:`extract_mentions`, with ``rule_ids`` also naming defaults, fallbacks and
     the non-quantity rules that removed other numbers of the sentence (``skipped:<rule id>``)."""
-    return _extract(text, context, lexicon, rich=True)
+    return _extract(text, context, lexicon, scope, rich=True)

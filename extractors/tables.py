@@ -8,7 +8,7 @@ in parentheses, enumerator cells, numeric cells) are in patterns/tables.yaml.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -55,14 +55,26 @@ class Cell:
     unit: str | None = None
     is_header: bool = False
     is_label: bool = False  # in a label column ("TT", "Chỉ tiêu"): read as a header, not as a value
+    caption: str | None = None  # the title printed just above the table ("TỔNG GIÁ TRỊ SẢN PHẨM …")
+
+
+#: A caption is a short block right before a table; longer text is a body paragraph, not a title.
+CAPTION_MAX_CHARS = 200
 
 
 def data_tables(document: Document, rules: TableRules) -> list[list[Cell]]:
     """Cells of every data table (layout tables of header/signature blocks excluded), with headers."""
     by_table: dict[int, list[Cell]] = {}
+    captions: dict[int, str] = {}
+    previous = None
     for block in document.blocks:
         if block.kind != BlockKind.TABLE_CELL or block.layout_table or block.table_id is None:
+            previous = block
             continue
+        if block.table_id not in by_table and previous is not None and previous.kind != BlockKind.TABLE_CELL:
+            text = document.block_text(previous)
+            if len(text) <= CAPTION_MAX_CHARS:
+                captions[block.table_id] = text
         by_table.setdefault(block.table_id, []).append(
             Cell(
                 block.table_id,
@@ -74,7 +86,10 @@ def data_tables(document: Document, rules: TableRules) -> list[list[Cell]]:
                 block.page,
             )
         )
-    return [_with_headers(cells, rules) for _, cells in sorted(by_table.items())]
+    return [
+        [replace(cell, caption=captions.get(table_id)) for cell in _with_headers(cells, rules)]
+        for table_id, cells in sorted(by_table.items())
+    ]
 
 
 def _with_headers(cells: list[Cell], rules: TableRules) -> list[Cell]:

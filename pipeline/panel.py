@@ -8,10 +8,13 @@ figure a cell holds, because a statistician must never read an estimate or a tar
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
+import regex
 
 from pipeline.tables import read_table
 
@@ -37,11 +40,11 @@ def _marks(row: pd.Series) -> str:
 
 
 def _format_value(value: float, unit: str | None) -> str:
-    if unit == "VND" and abs(value) >= 1e9:
-        return f"{value / 1e9:,.2f} tỷ đồng".replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    """A value in the Vietnamese convention, money in tỷ đồng: 8581070000000 VND -> "8.581,07 tỷ đồng"."""
+    scaled, suffix = (value / 1e9, " tỷ đồng") if unit == "VND" and abs(value) >= 1e9 else (value, "")
+    text = f"{scaled:,.3f}".rstrip("0").rstrip(".")
     text = text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
-    return f"{text}{'%' if unit == 'percent' else ''}"
+    return f"{text}{'%' if unit == 'percent' else suffix}"
 
 
 def compare(
@@ -109,7 +112,60 @@ def compare(
         ],
     ).sort_values(["measure", "basis", "period", "entity"], na_position="first", kind="stable")
     grid = _grid(cells)
-    return Panel(indicator, cells.reset_index(drop=True), grid, ())
+    return Panel(indicator, cells.reset_index(drop=True), grid, boundary_notes(cells))
+
+
+def _period_bounds(period: str) -> tuple[date | None, date | None]:
+    """First and last day a period in contract notation covers ("2021..2025", "..2020-09-20", "2024")."""
+    dates = regex.findall(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", period)
+    if not dates:
+        return None, None
+    year, month, day = dates[0]
+    start = date(int(year), int(month or 1), int(day or 1)) if not period.startswith("..") else None
+    year, month, day = dates[-1]
+    if day:
+        end = date(int(year), int(month), int(day))
+    elif month:
+        end = date(int(year), int(month), calendar.monthrange(int(year), int(month))[1])
+    else:
+        end = date(int(year), 12, 31)
+    return start, end
+
+
+def boundary_notes(cells: pd.DataFrame) -> tuple[str, ...]:
+    """Say when a column's periods fall outside the life of its administrative unit.
+
+    Administrative units change (in 2025 tỉnh Kon Tum merged into tỉnh Quảng Ngãi and phường Kon Tum
+    was formed from five wards of thành phố Kon Tum); a figure for a period in which the unit did not
+    exist refers to a territory that has since been reorganised, and a reader must be told.
+    """
+    from extractors.entities import lineage, resolve_entity
+
+    notes: list[str] = []
+    for entity_name in sorted({e for e in cells["entity"].dropna()}):
+        entity = resolve_entity(entity_name, None, None)
+        if entity is None:
+            continue
+        periods = cells.loc[cells["entity"] == entity_name, "period"].dropna().unique()
+        outside = []
+        for period in sorted(periods):
+            start, end = _period_bounds(period)
+            before = entity.valid_from is not None and start is not None and start < entity.valid_from
+            after = entity.valid_to is not None and end is not None and end > entity.valid_to
+            if before or after:
+                outside.append(period)
+        if not outside:
+            continue
+        family = lineage(entity.entity_id)
+        came_from = ", ".join(e.name for e in family.predecessors) or "-"
+        went_into = ", ".join(e.name for e in family.successors) or "-"
+        notes.append(
+            f"{entity_name} existed {entity.valid_from or '…'} to {entity.valid_to or 'today'}; periods "
+            f"{', '.join(outside)} fall outside it (formed from: {came_from}; became: {went_into}) / "
+            f"{entity_name} chỉ tồn tại từ {entity.valid_from or '…'} đến {entity.valid_to or 'nay'}: "
+            f"số liệu kỳ {', '.join(outside)} thuộc địa giới trước hoặc sau khi sắp xếp"
+        )
+    return tuple(notes)
 
 
 def _primary_source(fact: object, mentions: pd.DataFrame) -> str:
@@ -151,6 +207,7 @@ def export_panel(panel: Panel, path: Path) -> None:
 def print_panel(panel: Panel) -> None:
     """The grid as a table on stdout, then the source of every cell."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = Console(width=None if Console().is_terminal else 200)
@@ -159,9 +216,11 @@ def print_panel(panel: Panel) -> None:
     for entity in panel.grid.columns:
         table.add_column(str(entity))
     for key, row in panel.grid.iterrows():
-        table.add_row(str(key), *[str(v) for v in row])
+        table.add_row(escape(str(key)), *[escape(str(v)) for v in row])
     console.print(table)
     console.print("marks: e estimate, p preliminary, T target, ! sources disagree")
+    for note in panel.notes:
+        console.print(f"note: {note}", markup=False)
     for cell in panel.cells.itertuples(index=False):
         console.print(
             f"- {cell.measure} / {cell.basis or '-'} / {cell.period} / {cell.entity}: {cell.value_text} "

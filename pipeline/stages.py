@@ -6,17 +6,19 @@ there is no I/O here, so the same code runs in `chiso run`, in a pool worker and
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from bisect import bisect_left
 from dataclasses import dataclass, replace
 from typing import Any
 
 from extractors.doc_meta import DocMeta
 from extractors.lexicon import Lexicon
-from extractors.mentions import extract_mentions
+from extractors.mentions import extract_mentions, stated_period
 from extractors.model import NON_BODY_KINDS, Block, BlockKind, Document, ExtractionContext, MentionMatch
+from extractors.periods import PeriodScope, operation_start, period_before, section_default
+from extractors.rules import fold
 from extractors.sections import Outline, Section, SectionRules, build_outline, section_at
 from extractors.sentences import split_sentences
-from extractors.tables import Cell, TableRules, data_tables
+from extractors.tables import GROUP_SEPARATOR, Cell, TableRules, data_tables
 from pipeline.ids import mention_id_for
 
 #: Block kinds whose text is read for mentions (table cells are read through their headers instead).
@@ -131,25 +133,117 @@ def base_context(meta: DocMeta | None) -> ExtractionContext:
     )
 
 
-def _candidates(
-    document: Document, segmentation: Segmentation, base: ExtractionContext
-) -> Iterator[tuple[int, int, ExtractionContext, Block | None, Cell | None, Section]]:
-    """(start, end, context, block, cell, section) of every text piece read for mentions."""
+@dataclass(slots=True)
+class _Piece:
+    """One text piece read for mentions (a sentence or a table cell) and where it sits."""
+
+    start: int
+    end: int
+    context: ExtractionContext
+    block: Block | None
+    cell: Cell | None
+    section: Section
+
+
+def _pieces(document: Document, segmentation: Segmentation, base: ExtractionContext) -> list[_Piece]:
+    """Every sentence of the prose blocks, then every data cell of the tables, in document order."""
     outline = segmentation.outline
+    contexts: dict[int, ExtractionContext] = {}
+
+    def context_of(section: Section) -> ExtractionContext:
+        if section.section_id not in contexts:
+            contexts[section.section_id] = _context_for(base, outline, section)
+        return contexts[section.section_id]
+
+    pieces: list[_Piece] = []
     for start, end, block in segmentation.sentences:
         if _in_front_or_back_matter(block, outline):
             continue
         section = section_at(outline, start, document.footnotes)
-        yield start, end, _context_for(base, outline, section), block, None, section
+        pieces.append(_Piece(start, end, context_of(section), block, None, section))
     for cells in segmentation.tables:
         for cell in cells:
             if cell.is_header or cell.is_label or not cell.text:
                 continue
             section = section_at(outline, cell.start)
-            context = replace(
-                _context_for(base, outline, section), row_header=cell.row_header, col_header=cell.col_header
+            # The caption names what the whole table measures ("TỔNG GIÁ TRỊ SẢN PHẨM TRÊN ĐỊA BÀN"); it
+            # heads the row header so a row label without an indicator still has a subject.
+            row_header = GROUP_SEPARATOR.join(h for h in (cell.caption, cell.row_header) if h) or None
+            context = replace(context_of(section), row_header=row_header, col_header=cell.col_header)
+            pieces.append(_Piece(cell.start, cell.end, context, None, cell, section))
+    return pieces
+
+
+class _PeriodScopes:
+    """The period each sentence inherits (extractors.periods.PeriodScope), tracked across a document.
+
+    A sentence that states no period takes the period of the first value of the last earlier sentence
+    of its block whose values had one stated or inherited ("Năm học 2019-2020 …. Xếp loại Tốt: 8.170/9.597 HS"; "Tính đến ngày 31/8/2020:
+    … . Bạch hầu: 04 ca"); the first sentence of a footnote body takes the period in force where its
+    reference sits; otherwise the section default (plan-part title, else the report's period).
+    """
+
+    def __init__(self, document: Document, base: ExtractionContext, lexicon: Lexicon) -> None:
+        self._lexicon = lexicon
+        self._period_rule_ids = lexicon.period_rule_ids
+        self._since = operation_start(document.text, base, lexicon)
+        self._section_defaults: dict[int, str | None] = {}
+        self._carried: dict[int, str | None] = {}
+        self._ref_periods: dict[str, str] = {}
+        self._refs = sorted((f.ref_start, f.footnote_id) for f in document.footnotes if f.ref_start is not None)
+        self._ref_starts = [ref for ref, _ in self._refs]
+
+    def _section_default(self, piece: _Piece) -> str | None:
+        section_id = piece.section.section_id
+        if section_id not in self._section_defaults:
+            context = piece.context
+            self._section_defaults[section_id] = section_default(
+                context.section_path, context.in_plan_part, context, self._lexicon
             )
-            yield cell.start, cell.end, context, None, cell, section
+        return self._section_defaults[section_id]
+
+    def scope(self, piece: _Piece) -> PeriodScope:
+        inherited: str | None = None
+        block = piece.block
+        if block is not None:
+            key = id(block)
+            if key in self._carried:
+                inherited = self._carried[key]
+            elif block.kind == BlockKind.FOOTNOTE_BODY and block.footnote_id is not None:
+                inherited = self._ref_periods.get(block.footnote_id)
+        if inherited:
+            return PeriodScope(default=inherited, since=self._since, inherited=True)
+        return PeriodScope(default=self._section_default(piece), since=self._since)
+
+    def _stated_or_inherited(self, match: MentionMatch, scope: PeriodScope) -> bool:
+        return scope.inherited or stated_period(match, self._period_rule_ids)
+
+    def after(self, piece: _Piece, text: str, scope: PeriodScope, matches: list[MentionMatch]) -> None:
+        """Record what ``piece`` passes on: its stated period to the rest of its block, and the period in
+        force at each footnote reference inside it."""
+        block = piece.block
+        if block is None:
+            return
+        key = id(block)
+        if matches and matches[0].period:
+            # The period of a sentence's first value frames the sentence ("Tính đến ngày 31/8/2020: …");
+            # later ones tend to be local ("… bằng 4,2% so dự toán thu năm 2020").
+            self._carried[key] = matches[0].period if self._stated_or_inherited(matches[0], scope) else None
+        elif key not in self._carried:
+            # A footnote body's later sentences keep what its first one inherited from the reference.
+            self._carried[key] = scope.default if scope.inherited else None
+        if block.kind == BlockKind.FOOTNOTE_BODY:
+            return
+        low = bisect_left(self._ref_starts, piece.start)
+        high = bisect_left(self._ref_starts, piece.end + 1)
+        if low == high:
+            return
+        folded = fold(text)
+        for ref_start, footnote_id in self._refs[low:high]:
+            period = period_before(folded, ref_start - piece.start, piece.context, self._lexicon, self._since)
+            resolved = period or (scope.default if scope.inherited else None)
+            if resolved:
+                self._ref_periods[footnote_id] = resolved
 
 
 def extract(
@@ -160,19 +254,41 @@ def extract(
     meta: DocMeta | None,
     lexicon: Lexicon,
 ) -> list[dict[str, Any]]:
-    """Mentions of one document, with provenance; spans are checked against the canonical text."""
+    """Mentions of one document, with provenance; spans are checked against the canonical text.
+
+    Body sentences are read before footnote bodies (a footnote inherits the period in force at its
+    reference); rows still come out in document order, sentences before table cells.
+    """
     base = base_context(meta)
     text = document.text
+    pieces = _pieces(document, segmentation, base)
+    scopes = _PeriodScopes(document, base, lexicon)
+    order = sorted(
+        range(len(pieces)),
+        key=lambda i: pieces[i].block is not None and pieces[i].block.kind == BlockKind.FOOTNOTE_BODY,
+    )
+    found: dict[int, list[MentionMatch]] = {}
+    for index in order:
+        piece = pieces[index]
+        sentence = text[piece.start : piece.end]
+        scope = scopes.scope(piece)
+        matches = extract_mentions(sentence, piece.context, lexicon, scope)
+        scopes.after(piece, sentence, scope, matches)
+        found[index] = matches
     rows: list[dict[str, Any]] = []
     seen: set[tuple[int, int]] = set()
-    for start, end, context, block, cell, section in _candidates(document, segmentation, base):
-        piece = text[start:end]
-        for match in extract_mentions(piece, context, lexicon):
-            char_start, char_end = start + match.start, start + match.end
+    for index, piece in enumerate(pieces):
+        sentence = text[piece.start : piece.end]
+        for match in found[index]:
+            char_start, char_end = piece.start + match.start, piece.start + match.end
             if text[char_start:char_end] != match.value_text or (char_start, char_end) in seen:
                 continue
             seen.add((char_start, char_end))
-            rows.append(_mention_row(doc_id, source_path, match, char_start, char_end, piece, block, cell, section))
+            rows.append(
+                _mention_row(
+                    doc_id, source_path, match, char_start, char_end, sentence, piece.block, piece.cell, piece.section
+                )
+            )
     return rows
 
 

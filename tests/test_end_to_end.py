@@ -83,3 +83,38 @@ def test_tables_lists_every_table(outputs):
     assert result.exit_code == 0
     for name in ("documents", "sections", "footnotes", "tables", "mentions", "facts"):
         assert f"{name}:" in result.output
+
+
+def test_compare_grdp_shows_the_ward_and_province_series_with_marks_and_sources(outputs, tmp_path):
+    from pipeline.panel import compare
+
+    panel = compare(outputs, "grdp", measure=None)
+    cells = panel.cells
+    ward = cells[cells.entity == "phường Kon Tum"]
+
+    def cell(frame, measure, basis, period):
+        found = frame[(frame.measure == measure) & (frame.basis == basis) & (frame.period == period)]
+        assert len(found) == 1, (measure, basis, period, frame[["measure", "basis", "period"]])
+        return found.iloc[0]
+
+    for basis in ("current", "constant_2010"):
+        assert "p" in cell(ward, "level", basis, "2024").marks, "2024 comes from the 'Sơ bộ' column"
+        assert "e" in cell(ward, "level", basis, "2025").marks, "2025 values are 'ước đạt'"
+    assert cell(ward, "level", "current", "2025").value == pytest.approx(15_472_561e6)
+    province = cell(cells[cells.entity == "tỉnh Kon Tum"], "level", "constant_2010", "2023")
+    assert province.value == pytest.approx(18_938.78e9)
+    assert province.source_document.startswith("004_") and "18.938,78" in province.sentence
+    target = cell(ward, "target", "constant_2010", "2030")
+    assert "T" in target.marks and "e" not in target.marks
+    assert any("phường Kon Tum" in note and "2024" in note for note in panel.notes), panel.notes
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".json", ".parquet", ".xlsx"])
+def test_compare_exports_cells_with_their_sources(outputs, tmp_path, suffix):
+    target = tmp_path / f"grdp{suffix}"
+    result = CliRunner().invoke(app, ["compare", "grdp", "-o", str(outputs), "--export", str(target)])
+    assert result.exit_code == 0, result.output
+    assert target.exists() and target.stat().st_size > 0
+    if suffix == ".csv":
+        frame = pd.read_csv(target)
+        assert {"period", "entity", "value", "marks", "source_document", "sentence"} <= set(frame.columns)
