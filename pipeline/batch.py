@@ -42,6 +42,8 @@ from pipeline.workers import LimitedPool, TaskFailure, TaskLimits
 
 #: Tables produced per document (facts are computed across documents at compaction).
 DOCUMENT_TABLES = ("documents", "blocks", "footnotes", "sections", "tables", "sentences", "mentions")
+#: What the ingest stage of dvc.yaml writes; the segment stage writes footnotes with their links.
+INGEST_TABLES = ("documents", "blocks")
 RUN_LOG = "run.log.jsonl"
 
 
@@ -85,6 +87,7 @@ class RunOptions:
     limits: TaskLimits = field(default_factory=TaskLimits)
     engine: str = "local"
     scheduler: str | None = None
+    through: str = "all"  # "ingest" stops after reading (the first stage of dvc.yaml)
 
 
 @dataclass(slots=True)
@@ -140,6 +143,7 @@ class _Task:
     path: Path
     store: ShardStore
     force: bool
+    through: str = "all"
 
 
 def _run_task(context: RunContext, task: _Task) -> DocOutcome:
@@ -153,7 +157,7 @@ def _run_task(context: RunContext, task: _Task) -> DocOutcome:
     doc_id = doc_id_for(data)
     if not task.force and task.store.has(doc_id):
         return _outcome(task.path, task.store.load(doc_id), time.perf_counter() - started, reused=True)
-    result = process_bytes(data, task.path, context)
+    result = process_bytes(data, task.path, context, through=task.through)
     return _store(task, result.rows(), started)
 
 
@@ -210,9 +214,15 @@ def _run_task_standalone(task: _Task) -> DocOutcome:
     return _run_task(_standalone_context, task)
 
 
-def compact(out_dir: Path, store: ShardStore, outcomes: list[DocOutcome], metadata: dict[str, str]) -> dict[str, int]:
+def compact(
+    out_dir: Path,
+    store: ShardStore,
+    outcomes: list[DocOutcome],
+    metadata: dict[str, str],
+    tables: tuple[str, ...] = DOCUMENT_TABLES,
+) -> dict[str, int]:
     """Stream the shards of this run's documents into the contract tables, in input order."""
-    writers = {name: TableWriter(out_dir, name, metadata) for name in DOCUMENT_TABLES}
+    writers = {name: TableWriter(out_dir, name, metadata) for name in tables}
     first_path: dict[str, str] = {}
     try:
         for outcome in outcomes:
@@ -226,7 +236,7 @@ def compact(out_dir: Path, store: ShardStore, outcomes: list[DocOutcome], metada
                 rows = {"documents": [document]}
             for mention in rows.get("mentions", []):
                 mention["source_path"] = outcome.path
-            for name in DOCUMENT_TABLES:
+            for name in tables:
                 table_rows = rows.get(name, [])
                 keys = SORT_KEYS[name]
                 table_rows.sort(key=lambda r, keys=keys: tuple(_sortable(r.get(k)) for k in keys))
@@ -236,7 +246,8 @@ def compact(out_dir: Path, store: ShardStore, outcomes: list[DocOutcome], metada
         for writer in writers.values():
             writer.abort()
         raise
-    counts["facts"] = _write_facts(out_dir, metadata)
+    if "mentions" in tables:
+        counts["facts"] = write_facts(out_dir, metadata)
     return counts
 
 
@@ -244,7 +255,8 @@ def _sortable(value: Any) -> tuple[int, Any]:
     return (1, "") if value is None else (0, value)
 
 
-def _write_facts(out_dir: Path, metadata: dict[str, str]) -> int:
+def write_facts(out_dir: Path, metadata: dict[str, str]) -> int:
+    """facts.parquet from OUT's mentions (reads only the columns consolidation needs)."""
     import pyarrow.parquet as pq
 
     columns = [
@@ -301,12 +313,12 @@ def run(
     started = time.perf_counter()
     paths = list(iter_input_files(roots))
     context_hash = _patterns_hash()
-    store = ShardStore(out_dir, pipeline_key(context_hash))
+    store = ShardStore(out_dir, pipeline_key(f"{context_hash}:{options.through}"))
     log = RunLog(out_dir)
     log.write("start", inputs=len(paths), workers=options.workers, engine=options.engine, pipeline_key=store.key)
     if on_start:
         on_start(len(paths))
-    tasks = [_Task(path, store, options.force) for path in paths]
+    tasks = [_Task(path, store, options.force, options.through) for path in paths]
 
     def record(outcome: DocOutcome) -> None:
         log.write(
@@ -331,7 +343,8 @@ def run(
             "pipeline_key": store.key,
             "python": sys.version.split()[0],
         }
-        counts = compact(out_dir, store, outcomes, metadata)
+        tables = INGEST_TABLES if options.through == "ingest" else DOCUMENT_TABLES
+        counts = compact(out_dir, store, outcomes, metadata, tables)
     except BaseException as exc:
         log.write("aborted", error=f"{type(exc).__name__}: {exc}")
         log.close()

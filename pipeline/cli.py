@@ -121,10 +121,52 @@ def run(
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files and folders to read.")],
     outputs: OutputsOption = DEFAULT_OUTPUTS,
-    workers: Annotated[int, typer.Option("--workers", "-w")] = 0,
+    workers: Annotated[int, typer.Option("--workers", "-w", help="Parallel worker processes (default: cores).")] = 0,
+    force: Annotated[bool, typer.Option(help="Read every document again.")] = False,
 ) -> None:
-    """Read inputs into documents.parquet and blocks.parquet (the first stage of `run`)."""
-    run(paths, outputs, workers, strict=False, force=False, engine="local", scheduler=None)
+    """Stage 1: read inputs into documents.parquet and blocks.parquet."""
+    from pipeline.batch import RunOptions
+    from pipeline.batch import run as run_pipeline
+
+    options = RunOptions(workers=workers or _default_workers(), force=force, through="ingest")
+    summary = run_pipeline(paths, outputs, options=options)
+    typer.echo(f"ingest: {len(summary.outcomes)} documents; " + _counts(summary.tables))
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{name} {n}" for name, n in counts.items())
+
+
+@app.command("segment")
+def segment_command(outputs: OutputsOption = DEFAULT_OUTPUTS) -> None:
+    """Stage 2: sections, tables, sentences and linked footnotes from documents and blocks."""
+    from pipeline.stagewise import segment_stage
+
+    typer.echo("segment: " + _counts(_stage(segment_stage, outputs)))
+
+
+@app.command("extract")
+def extract_command(outputs: OutputsOption = DEFAULT_OUTPUTS) -> None:
+    """Stage 3: mentions from the segmented documents."""
+    from pipeline.stagewise import extract_stage
+
+    typer.echo("extract: " + _counts(_stage(extract_stage, outputs)))
+
+
+@app.command("facts")
+def facts_command(outputs: OutputsOption = DEFAULT_OUTPUTS) -> None:
+    """Stage 4: facts consolidated from the mentions."""
+    from pipeline.stagewise import facts_stage
+
+    typer.echo("facts: " + _counts(_stage(facts_stage, outputs)))
+
+
+def _stage(function, outputs: Path) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    try:
+        return function(outputs)  # type: ignore[no-any-return]
+    except FileNotFoundError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
 
 
 @app.command()

@@ -17,7 +17,7 @@ from typing import Any
 
 from extractors.doc_meta import DocMeta, MetaRules, extract_doc_meta, load_meta_rules
 from extractors.lexicon import Lexicon, load_lexicon
-from extractors.model import Block, DocStatus, Document
+from extractors.model import Block, BlockKind, DocStatus, Document
 from extractors.sections import Outline, SectionRules, load_section_rules, section_at
 from extractors.tables import TableRules, load_table_rules
 from pipeline.ids import doc_id_for
@@ -83,7 +83,26 @@ def _error(stage: str, exc: BaseException) -> str:
 
 
 def block_rows(doc_id: str, document: Document) -> list[dict[str, Any]]:
-    return [_block_row(doc_id, index, block) for index, block in enumerate(document.blocks)]
+    """The reader's blocks; footnote-body blocks also carry their reference, so a later stage can
+    rebuild the Document from this table alone. A footnote whose body is empty gets a zero-length row."""
+    footnotes = {f.footnote_id: f for f in document.footnotes}
+    rows = []
+    described: set[str] = set()
+    for index, block in enumerate(document.blocks):
+        row = _block_row(doc_id, index, block)
+        footnote = footnotes.get(block.footnote_id) if block.footnote_id else None
+        if footnote is not None and block.footnote_id not in described:
+            described.add(footnote.footnote_id)
+            row.update(ref_start=footnote.ref_start, marker=footnote.marker, ref_page=footnote.ref_page)
+        rows.append(row)
+    for footnote in document.footnotes:
+        if footnote.footnote_id in described:
+            continue
+        empty = Block(BlockKind.FOOTNOTE_BODY, footnote.body_start, footnote.body_end, footnote_id=footnote.footnote_id)
+        row = _block_row(doc_id, len(rows), empty)
+        row.update(ref_start=footnote.ref_start, marker=footnote.marker, ref_page=footnote.ref_page)
+        rows.append(row)
+    return rows
 
 
 def _block_row(doc_id: str, index: int, block: Block) -> dict[str, Any]:
@@ -212,8 +231,12 @@ def process_file(path: Path, context: RunContext) -> DocumentResult:
     return result
 
 
-def process_bytes(data: bytes, path: Path, context: RunContext) -> DocumentResult:
-    """Run every per-document stage on the bytes of one input file."""
+def process_bytes(data: bytes, path: Path, context: RunContext, through: str = "all") -> DocumentResult:
+    """Run the per-document stages on the bytes of one input file.
+
+    ``through="ingest"`` stops after reading (documents and blocks rows only), for the stage-by-stage
+    commands that dvc.yaml runs; ``"all"`` also segments and extracts.
+    """
     started = time.perf_counter()
     doc_id = doc_id_for(data)
     fmt: str | None = None
@@ -237,6 +260,10 @@ def process_bytes(data: bytes, path: Path, context: RunContext) -> DocumentResul
         meta = None
         document.warnings.append(_error("ingest.meta", exc))
     row = document_row(doc_id, path, len(data), fmt, document, meta)
+    if through == "ingest":
+        if meta is None:
+            row["status"] = str(DocStatus.PARTIAL)
+        return DocumentResult(row, block_rows(doc_id, document))
     result = DocumentResult(row, block_rows(doc_id, document), footnote_rows(doc_id, document))
     errors: list[str] = []
     try:

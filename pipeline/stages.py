@@ -58,6 +58,9 @@ def section_rows(doc_id: str, outline: Outline) -> list[dict[str, Any]]:
             "is_plan_part": s.is_plan_part,
             "char_start": s.char_start,
             "char_end": s.char_end,
+            "label_type": s.label_type or None,
+            "front_matter_end": outline.front_matter_end,
+            "back_matter_start": outline.back_matter_start,
         }
         for s in outline.sections
     ]
@@ -77,6 +80,9 @@ def table_rows(doc_id: str, tables: list[list[Cell]]) -> list[dict[str, Any]]:
             "page": c.page,
             "char_start": c.start,
             "char_end": c.end,
+            "is_header": c.is_header,
+            "is_label": c.is_label,
+            "caption": c.caption,
         }
         for cells in tables
         for c in cells

@@ -69,6 +69,9 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("footnote_id", _str, True),
         ("source_line", _int, True),
         ("layout_table", _bool, True),
+        ("ref_start", _int, True),
+        ("marker", _str, True),
+        ("ref_page", _int, True),
     ),
     "sections": _fields(
         ("doc_id", _str, False),
@@ -82,6 +85,9 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("is_plan_part", _bool, True),
         ("char_start", _int, False),
         ("char_end", _int, False),
+        ("label_type", _str, True),
+        ("front_matter_end", _int, True),
+        ("back_matter_start", _int, True),
     ),
     "footnotes": _fields(
         ("doc_id", _str, False),
@@ -107,6 +113,9 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("page", _int, True),
         ("char_start", _int, True),
         ("char_end", _int, True),
+        ("is_header", _bool, True),
+        ("is_label", _bool, True),
+        ("caption", _str, True),
     ),
     "sentences": _fields(
         ("doc_id", _str, False),

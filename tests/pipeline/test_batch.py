@@ -138,3 +138,14 @@ def test_the_dask_engine_writes_the_same_tables_as_the_local_engine(inputs, refe
     summary = run([inputs], tmp_path, options=RunOptions(workers=2, engine="dask"))
     assert summary.count("ok") == 4
     _assert_same_tables(reference, tmp_path)
+
+
+def test_stage_by_stage_commands_write_the_same_tables_as_run(inputs, reference, tmp_path):
+    from pipeline.stagewise import extract_stage, facts_stage, segment_stage
+
+    run([inputs], tmp_path, options=RunOptions(workers=1, through="ingest"))
+    assert not (tmp_path / "mentions.parquet").exists()
+    segment_stage(tmp_path)
+    extract_stage(tmp_path)
+    facts_stage(tmp_path)
+    _assert_same_tables(reference, tmp_path)
