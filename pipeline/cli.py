@@ -257,8 +257,22 @@ def evaluate(
         typer.echo(f"{len(missing)} gold rows could not be located in the {fmt} text:", err=True)
         typer.echo(missing.to_string(), err=True)
     if metrics:
+        import pyarrow.parquet as pq
+
+        from pipeline.tables import SCHEMAS
+
+        counts = {
+            name: pq.read_metadata(outputs / f"{name}.parquet").num_rows
+            for name in SCHEMAS
+            if (outputs / f"{name}.parquet").exists()
+        }
+        by_field = {
+            row["field_set"]: {k: round(float(row[k]), 4) for k in ("precision", "recall", "f1")}
+            for row in scores.to_dict(orient="records")
+        }
+        payload = {"gold_format": fmt, "gold": by_field, "rows": counts}
         metrics.parent.mkdir(parents=True, exist_ok=True)
-        metrics.write_text(json.dumps(scores.to_dict(orient="records"), indent=1, ensure_ascii=False) + "\n")
+        metrics.write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n")
 
 
 @app.command()
