@@ -41,6 +41,9 @@ PERIOD_RESOLVERS = frozenset(
         "school_year",
         "season",
         "report_year",
+        "as_of_month",
+        "since",
+        "cited_date",
     }
 )
 REFERENCE_RESOLVERS = frozenset(
@@ -106,6 +109,23 @@ class PeriodRule:
 
 
 @dataclass(frozen=True, slots=True)
+class Season:
+    """A crop season; ``crosses_year`` when it starts in the autumn before its harvest year (Đông Xuân)."""
+
+    pattern: regex.Pattern
+    name: str
+    crosses_year: bool
+
+
+@dataclass(frozen=True, slots=True)
+class OperationStart:
+    """Where a document says when its entity started operating ("chính thức hoạt động từ ngày 01/7/2025")."""
+
+    id: str
+    pattern: regex.Pattern
+
+
+@dataclass(frozen=True, slots=True)
 class ReferenceRule:
     id: str
     resolver: str
@@ -166,7 +186,7 @@ class Lexicon:
     periods: tuple[PeriodRule, ...]
     references: tuple[ReferenceRule, ...]
     roman: MappingProxyType
-    seasons: tuple[tuple[regex.Pattern, str], ...]
+    seasons: tuple[Season, ...]
     measures: tuple[MeasureRule, ...]
     target_cues: tuple[TargetCue, ...]
     target_doc_kinds: frozenset[str]
@@ -178,6 +198,15 @@ class Lexicon:
     patterns_dir: Path
     indicators: Any = None
     rule_ids: frozenset[str] = field(default_factory=frozenset)
+    operation_starts: tuple[OperationStart, ...] = ()
+    #: (entity levels, first report year, start date): when a document does not say since when its
+    #: entity operates, entities of these levels reporting from that year on started at that date.
+    entity_starts: tuple[tuple[frozenset[str], int, str], ...] = ()
+
+    @property
+    def period_rule_ids(self) -> frozenset[str]:
+        """Ids of the period rules: a mention carrying one had its period stated in its own text."""
+        return frozenset(rule.id for rule in self.periods)
 
 
 class _Loader:
@@ -420,11 +449,14 @@ def _load_periods(loader: _Loader, data: dict[str, Any]) -> dict[str, Any]:
     loader.check_keys(
         file,
         data,
-        {"version", "fragments", "roman", "seasons", "periods", "references"},
+        {"version", "fragments", "roman", "seasons", "periods", "references", "operation_start", "entity_start"},
         {"roman", "seasons", "periods", "references"},
     )
+    operation_entries = data.get("operation_start", [])
     fragments = loader.fragments(
-        file, data, _rule_sources(data["periods"] + data["references"] + data["seasons"], ("regex",))
+        file,
+        data,
+        _rule_sources(data["periods"] + data["references"] + data["seasons"] + operation_entries, ("regex",)),
     )
     periods = []
     for entry in data["periods"]:
@@ -461,14 +493,33 @@ def _load_periods(loader: _Loader, data: dict[str, Any]) -> dict[str, Any]:
         loader.collect_examples(file, rule_id, entry)
     seasons = []
     for entry in data["seasons"]:
-        loader.check_keys(f"{file}:season", entry, {"name", "regex"}, {"name", "regex"})
-        seasons.append((compile_rule(entry["regex"], fragments, f"{file}:season:{entry['name']}"), entry["name"]))
+        loader.check_keys(f"{file}:season", entry, {"name", "regex", "crosses_year"}, {"name", "regex"})
+        pattern = compile_rule(entry["regex"], fragments, f"{file}:season:{entry['name']}")
+        seasons.append(Season(pattern, entry["name"], bool(entry.get("crosses_year", False))))
+    operation_starts = []
+    for entry in operation_entries:
+        loader.check_keys(f"{file}:operation_start", entry, {"id", "regex", "examples"}, {"id", "regex", "examples"})
+        rule_id = loader.new_id(f"{file}:operation_start", entry["id"])
+        operation_starts.append(
+            OperationStart(rule_id, loader.regex(file, rule_id, "regex", entry["regex"], fragments))
+        )
+        loader.collect_examples(file, rule_id, entry)
+    entity_starts = []
+    for entry in data.get("entity_start", []):
+        where = f"{file}:entity_start"
+        loader.check_keys(where, entry, {"levels", "from_year", "date", "note"}, {"levels", "from_year", "date"})
+        if not regex.fullmatch(r"\d{4}-\d{2}-\d{2}", str(entry["date"])):
+            raise PatternError(f"{where}:date: {entry['date']!r} is not YYYY-MM-DD")
+        levels = frozenset(str(level) for level in entry["levels"])
+        entity_starts.append((levels, int(entry["from_year"]), str(entry["date"])))
     roman = {str(k).lower(): int(v) for k, v in data["roman"].items()}
     return {
         "periods": tuple(periods),
         "references": tuple(references),
         "roman": MappingProxyType(roman),
         "seasons": tuple(seasons),
+        "operation_starts": tuple(operation_starts),
+        "entity_starts": tuple(entity_starts),
     }
 
 

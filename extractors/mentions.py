@@ -55,6 +55,9 @@ CLAUSE_WINDOW = 400
 #: A "sentence" with more number tokens than this is not a sentence (a mis-split table, garbage); only
 #: the first ones are read, and their mentions carry the flag "sentence_truncated".
 MAX_NUMBERS = 500
+#: Windows closer than this are scanned as one: each pattern call has a fixed cost (time limit set-up)
+#: that outweighs scanning a few hundred more characters.
+REGION_JOIN_GAP = 240
 #: No real number is longer; longer digit runs are read (as malformed) without scanning around them.
 MAX_TOKEN = 40
 _REFERENCED = frozenset({Measure.GROWTH_PCT, Measure.RATIO_TO_REFERENCE_PCT, Measure.CHANGE_ABS, Measure.CHANGE_PP})
@@ -124,7 +127,7 @@ def _regions(numbers: list[ParsedNumber], length: int) -> list[tuple[int, int]]:
         if number.end - number.start > MAX_TOKEN:
             continue
         start, end = max(0, number.start - REGION_MARGIN), min(length, number.end + REGION_MARGIN)
-        if regions and start <= regions[-1][1]:
+        if regions and start <= regions[-1][1] + REGION_JOIN_GAP:
             regions[-1] = (regions[-1][0], max(regions[-1][1], end))
         else:
             regions.append((start, end))

@@ -90,6 +90,33 @@ def _is_protected(cut: int, starts: list[int], ends: list[int]) -> bool:
     return position >= 0 and cut < ends[position]
 
 
+#: Longest text handed to sent_tokenize at once: it rescans the text before every "." it meets, which is
+#: quadratic on long runs of dots; real report paragraphs stay under 5,000 characters.
+TOKENIZER_WINDOW = 4000
+
+
+def _windows(block: str) -> list[tuple[int, str]]:
+    """``(offset, text)`` pieces of a block, each short enough for the tokenizer, cut at whitespace.
+
+    A sentence ends before whitespace, so a run without whitespace can hold no boundary and is skipped.
+    """
+    if len(block) <= TOKENIZER_WINDOW:
+        return [(0, block)]
+    windows = []
+    start = 0
+    while start < len(block):
+        end = min(start + TOKENIZER_WINDOW, len(block))
+        if end < len(block):
+            space = block.rfind(" ", start + 1, end)
+            end = space if space > start else block.find(" ", end)
+            end = len(block) if end < 0 else end + 1
+        piece = block[start:end]
+        if any(c.isspace() for c in piece.strip()):
+            windows.append((start, piece))
+        start = end
+    return windows
+
+
 def _split_block(text: str, block_start: int, block_end: int, rules: SentenceRules) -> list[tuple[int, int]]:
     from underthesea import sent_tokenize
 
@@ -98,14 +125,16 @@ def _split_block(text: str, block_start: int, block_end: int, rules: SentenceRul
         return []
     starts, ends = _protected_intervals(block, rules)
     cuts: list[int] = []
-    cursor = 0
-    for sentence in sent_tokenize(block):
-        position = block.find(sentence, cursor)
-        if position < 0:  # never expected (the tokenizer returns substrings); keep the text in one piece
-            continue
-        cursor = position + len(sentence)
-        if cursor < len(block) and block[cursor].isspace() and not _is_protected(cursor, starts, ends):
-            cuts.append(cursor)
+    for offset, window in _windows(block):
+        cursor = 0
+        for sentence in sent_tokenize(window):
+            position = window.find(sentence, cursor)
+            if position < 0:  # never expected (the tokenizer returns substrings); keep the text in one piece
+                continue
+            cursor = position + len(sentence)
+            cut = offset + cursor
+            if cut < len(block) and block[cut].isspace() and not _is_protected(cut, starts, ends):
+                cuts.append(cut)
     spans = []
     previous = 0
     for boundary in [*cuts, len(block)]:

@@ -49,6 +49,10 @@ def canonicalize(raw: str, marks: Sequence[int] = (), *, unwrap_marks: bool = Tr
     previous = 0
     for i in order:
         position = min(max(marks[i], previous), len(raw))
+        # A mark never separates a letter from its combining accents (decomposed input), or the
+        # pieces could not compose back into NFC: it moves past them, to the end of the letter.
+        while position < len(raw) and unicodedata.combining(raw[position]):
+            position += 1
         pieces.append(raw[previous:position])
         pieces.append(_MARK)
         previous = position

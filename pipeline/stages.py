@@ -180,12 +180,18 @@ def _pieces(document: Document, segmentation: Segmentation, base: ExtractionCont
     return pieces
 
 
+#: "đến nay" / "hiện nay" describe the state of their own sentence's facts at the cut-off; carried on,
+#: they would turn the later flows of a long paragraph into stocks.
+NOW_RULE = "period.as_of_now"
+
+
 class _PeriodScopes:
     """The period each sentence inherits (extractors.periods.PeriodScope), tracked across a document.
 
     A sentence that states no period takes the period of the first value of the last earlier sentence
-    of its block whose values had one stated or inherited ("Năm học 2019-2020 …. Xếp loại Tốt: 8.170/9.597 HS"; "Tính đến ngày 31/8/2020:
-    … . Bạch hầu: 04 ca"); the first sentence of a footnote body takes the period in force where its
+    of its block whose values had one stated or inherited ("Năm học 2019-2020 …. Xếp loại Tốt:
+    8.170/9.597 HS"; "Tính đến ngày 31/8/2020: … . Bạch hầu: 04 ca"), except "đến nay" (NOW_RULE);
+    the first sentence of a footnote body takes the period in force where its
     reference sits; otherwise the section default (plan-part title, else the report's period).
     """
 
@@ -234,7 +240,9 @@ class _PeriodScopes:
         if matches and matches[0].period:
             # The period of a sentence's first value frames the sentence ("Tính đến ngày 31/8/2020: …");
             # later ones tend to be local ("… bằng 4,2% so dự toán thu năm 2020").
-            self._carried[key] = matches[0].period if self._stated_or_inherited(matches[0], scope) else None
+            first = matches[0]
+            carried = self._stated_or_inherited(first, scope) and NOW_RULE not in first.rule_ids
+            self._carried[key] = first.period if carried else None
         elif key not in self._carried:
             # A footnote body's later sentences keep what its first one inherited from the reference.
             self._carried[key] = scope.default if scope.inherited else None

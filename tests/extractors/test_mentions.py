@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from extractors.lexicon import load_lexicon
 from extractors.mentions import explain, extract_mentions
 from extractors.model import ExtractionContext, Measure, PeriodKind, Qualifier
+from extractors.periods import PeriodScope, operation_start, period_before, report_end, section_default
+from extractors.rules import fold
 
 LEXICON = load_lexicon()
 CONTEXT = ExtractionContext(report_year=2023, report_period="2023", entity="tỉnh Kon Tum", entity_level="tỉnh")
@@ -154,3 +158,96 @@ def test_explain_names_every_rule() -> None:
         growth.rule_ids
     )
     assert set(growth.rule_ids) - {"period.from_context"} <= LEXICON.rule_ids | {"period.from_context"}
+
+
+# --- Periods inherited from around the sentence (extractors.periods.PeriodScope, pipeline.stages) ---
+
+REPORT_2025 = ExtractionContext(report_year=2025, report_period="2021..2025", entity_level="phường")
+NINE_MONTHS_2020 = ExtractionContext(report_year=2020, report_period="2020-01..2020-09")
+
+
+def test_004_plan_part_title_gives_the_default_period() -> None:
+    titles = ("MỤC TIÊU, CHỈ TIÊU NĂM 2024", "CÁC CHỈ TIÊU CHỦ YẾU CỦA NĂM 2024")
+    assert section_default(titles, True, CONTEXT, LEXICON) == "2024"
+    (value,) = extract_mentions(
+        "Tổng sản phẩm trên địa bàn đạt từ 4.600 tỷ đồng trở lên", CONTEXT, LEXICON, PeriodScope(default="2024")
+    )
+    assert value.period == "2024"
+
+
+def test_000_plan_part_takes_the_span_and_review_part_its_last_year() -> None:
+    plan = ("DỰ KIẾN KẾ HOẠCH PHÁT TRIỂN KINH TẾ - XÃ HỘI 05 NĂM 2026-2030", "Một số chỉ tiêu chủ yếu")
+    assert section_default(plan, True, REPORT_2025, LEXICON) == "2026..2030"
+    review = ("ĐÁNH GIÁ TÌNH HÌNH THỰC HIỆN KẾ HOẠCH PHÁT TRIỂN KINH TẾ - XÃ HỘI 05 NĂM 2021-2025",)
+    assert section_default(review, False, REPORT_2025, LEXICON) == "2025"
+
+
+def test_000_average_growth_to_2030_is_over_the_plan_span() -> None:
+    scope = PeriodScope(default="2026..2030")
+    found = extract_mentions(
+        "Phấn đấu đến năm 2030, tốc độ tăng tổng giá trị sản phẩm bình quân từ 3-5%/năm", REPORT_2025, LEXICON, scope
+    )
+    assert [(m.value_text, m.period) for m in found] == [("3", "2026..2030"), ("5", "2026..2030")]
+
+
+def test_000_from_to_values_take_the_year_written_after_them() -> None:
+    found = mentions("tỷ trọng giảm từ 37,17% năm 2024 xuống 32,79% năm 2025.", REPORT_2025)
+    assert [(m.value_text, m.period) for m in found] == [("37,17", "2024"), ("32,79", "2025")]
+
+
+def test_000_since_operation_start_is_a_span_to_the_cut_off() -> None:
+    since = operation_start("để chính thức hoạt động từ ngày 01 tháng 7 năm 2025.", REPORT_2025, LEXICON)
+    assert since == "2025-07-01"
+    (value, *_) = extract_mentions(
+        "Từ khi đi vào hoạt động đến thời điểm giữa tháng 11 năm 2025, Trung tâm đã tiếp nhận 4.280 hồ sơ",
+        REPORT_2025,
+        LEXICON,
+        PeriodScope(default="2025", since=since),
+    )
+    assert (value.value_text, value.period) == ("4.280", "2025-07..2025-11")
+
+
+def test_001_ward_without_a_stated_start_starts_with_the_two_level_government() -> None:
+    context = ExtractionContext(report_year=2025, report_period="2025", entity_level="phường")
+    assert operation_start("Báo cáo không nói ngày bắt đầu.", context, LEXICON) == "2025-07-01"
+    assert operation_start("Báo cáo.", replace(context, entity_level="tỉnh"), LEXICON) is None
+
+
+def test_002_season_without_years_ends_in_the_report_year() -> None:
+    found = mentions(
+        "Tổng diện tích gieo trồng vụ Đông - Xuân đạt 91,9%KH; diện tích vụ Mùa 9.164 ha", NINE_MONTHS_2020
+    )
+    assert [m.period for m in found] == ["2019-2020 Đông Xuân", "2020 Mùa"]
+
+
+def test_002_den_nay_in_a_nine_month_report_is_its_end_month() -> None:
+    (value, *_) = mentions("Tính đến nay, tỷ lệ sinh con thứ 3 trở lên là 14,48%", NINE_MONTHS_2020)
+    assert value.period == "..2020-09"
+    assert report_end(NINE_MONTHS_2020) == "2020-09"
+
+
+def test_002_inherited_as_of_outranks_a_period_written_after_the_value() -> None:
+    scope = PeriodScope(default="..2020-08-31", inherited=True)
+    found = extract_mentions(
+        "Nợ có khả năng thu: 12.387 triệu đồng, bằng 4,2% so dự toán thu năm 2020 (12.387/291.000).",
+        NINE_MONTHS_2020,
+        LEXICON,
+        scope,
+    )
+    assert [(m.value_text, m.period) for m in found] == [
+        ("12.387", "..2020-08-31"),
+        ("4,2", "..2020-08-31"),
+        ("12.387/291.000", "2020"),
+    ]
+
+
+def test_000_cited_document_date_is_not_a_month_period() -> None:
+    found = mentions("theo Nghị quyết số 1677/NQ-UBTVQH15 ngày 16 tháng 6 năm 2025; dân số 77.476 người", REPORT_2025)
+    assert [(m.value_text, m.period) for m in found] == [("77.476", "2021..2025")]
+
+
+def test_002_footnote_reference_period_is_read_before_the_reference() -> None:
+    sentence = fold(
+        "Tổng số nợ thuế đến thời điểm ngày 31/8/2020 là 78.971 triệu đồng, so với thời điểm 31/12/2019 tăng"
+    )
+    assert period_before(sentence, len(sentence), NINE_MONTHS_2020, LEXICON) == "..2020-08-31"
