@@ -26,6 +26,7 @@ from typing import Any
 from extractors.model import DocStatus
 from pipeline.facts import consolidate, fact_rows
 from pipeline.ids import doc_id_for
+from pipeline.limits import DEFAULT_LIMITS
 from pipeline.process import (
     RunContext,
     failed_result,
@@ -84,7 +85,9 @@ def _walk(root: Path, follow_symlinks: bool) -> Iterator[Path]:
 class RunOptions:
     workers: int = 1
     force: bool = False
-    limits: TaskLimits = field(default_factory=TaskLimits)
+    limits: TaskLimits = field(
+        default_factory=lambda: TaskLimits(seconds=DEFAULT_LIMITS.seconds, memory_bytes=DEFAULT_LIMITS.memory_bytes)
+    )
     engine: str = "local"
     scheduler: str | None = None
     through: str = "all"  # "ingest" stops after reading (the first stage of dvc.yaml)
@@ -168,19 +171,17 @@ def _store(task: _Task, rows: dict[str, list[dict[str, Any]]], started: float) -
 
 
 def _failure_outcome(task: _Task, failure: TaskFailure) -> DocOutcome:
-    """A document whose worker hit a limit: recorded as failed, with a shard so compaction sees it."""
+    """A document whose worker hit a limit: recorded as failed ("limit: time 120 s"), with a shard so
+    compaction sees it."""
     try:
         data = task.path.read_bytes()
         doc_id, n_bytes = doc_id_for(data), len(data)
     except OSError:
         doc_id, n_bytes = unreadable_id(task.path), 0
-    result = failed_result(task.path, doc_id, "limit", _LimitError(failure.reason), n_bytes=n_bytes)
+    result = failed_result(task.path, doc_id, "limit", RuntimeError(failure.reason), n_bytes=n_bytes)
+    result.document["error"] = failure.reason
     task.store.save(doc_id, result.rows())
     return _outcome(task.path, result.rows(), 0.0, reused=False)
-
-
-class _LimitError(Exception):
-    """A per-document limit (time, memory) stopped the work."""
 
 
 def _process(

@@ -32,6 +32,18 @@ def _stderr_is_terminal() -> bool:
     return sys.stderr.isatty()
 
 
+def task_limits(seconds: float | None, memory_mib: float | None):  # type: ignore[no-untyped-def]
+    """Per-document limits: the options when given (0 switches a limit off), else params.yaml's."""
+    from pipeline.limits import Limits
+    from pipeline.settings import load_params
+    from pipeline.workers import TaskLimits
+
+    limits = Limits.from_params(load_params().get("limits"))
+    seconds = limits.seconds if seconds is None else seconds
+    memory_mib = limits.memory_mib if memory_mib is None else memory_mib
+    return TaskLimits(seconds=seconds or None, memory_bytes=int(memory_mib * 2**20) if memory_mib else None)
+
+
 def _default_workers() -> int:
     return max(1, os.cpu_count() or 1)
 
@@ -47,8 +59,12 @@ def run(
     scheduler: Annotated[
         str | None, typer.Option(help="Dask scheduler address; without it a LocalCluster is started.")
     ] = None,
-    time_limit: Annotated[float, typer.Option(help="Seconds one document may take (0 = no limit).")] = 300.0,
-    memory_limit: Annotated[float, typer.Option(help="GiB of address space per worker (0 = no limit).")] = 4.0,
+    time_limit: Annotated[
+        float | None, typer.Option(help="Seconds one document may take (0 = none; default: params.yaml limits).")
+    ] = None,
+    memory_limit: Annotated[
+        float | None, typer.Option(help="MiB one document may add to its worker (0 = none; default: params.yaml).")
+    ] = None,
 ) -> None:
     """Run every stage on PATHS and write all tables under OUTPUTS.
 
@@ -62,7 +78,6 @@ def run(
     from pipeline.batch import RunOptions
     from pipeline.batch import run as run_pipeline
     from pipeline.summary import print_summary
-    from pipeline.workers import TaskLimits
 
     workers = workers or _default_workers()
     err = Console(stderr=True)
@@ -74,9 +89,7 @@ def run(
         force=force,
         engine=engine,
         scheduler=scheduler,
-        limits=TaskLimits(
-            seconds=time_limit or None, memory_bytes=int(memory_limit * 1024**3) if memory_limit else None
-        ),
+        limits=task_limits(time_limit, memory_limit),
     )
     try:
         for path in paths:
@@ -328,6 +341,56 @@ def explain(
         if mention.flags:
             typer.echo(f"    {'flags':17} {', '.join(mention.flags)}")
         typer.echo(f"    {'rules':17} {', '.join(mention.rule_ids)}")
+
+
+#: The tables the QA checks and the HTML report read.
+QA_TABLES = ("documents", "mentions", "footnotes", "sentences", "sections", "tables", "facts")
+
+
+def _load_tables(outputs: Path) -> dict:  # type: ignore[type-arg]
+    import pandas as pd
+
+    if not (outputs / "mentions.parquet").exists():
+        typer.echo(f"error: no mentions in {outputs}: run `chiso run PATH -o {outputs}` first", err=True)
+        raise typer.Exit(2)
+    return {n: pd.read_parquet(outputs / f"{n}.parquet") for n in QA_TABLES if (outputs / f"{n}.parquet").exists()}
+
+
+@app.command()
+def qa(
+    outputs: OutputsOption = DEFAULT_OUTPUTS,
+    params: Annotated[
+        Path | None, typer.Option(help="params.yaml with a qa: section (default: the project's).")
+    ] = None,
+) -> None:
+    """Run the QA checks over the tables and write qa_findings.parquet; print the findings."""
+    from pipeline.facts import fact_rows
+    from pipeline.qa import load_params, run_qa
+    from pipeline.tables import write_table
+
+    findings = run_qa(_load_tables(outputs), load_params(params))
+    write_table(outputs, "qa_findings", fact_rows(findings), {})
+    for row in findings.itertuples(index=False):
+        typer.echo(f"{row.severity}\t{row.check}\t{row.message} / {row.message_en}")
+    counts = findings["severity"].value_counts().to_dict() if len(findings) else {}
+    typer.echo(f"{len(findings)} findings: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())), err=True)
+
+
+@app.command()
+def report(
+    outputs: OutputsOption = DEFAULT_OUTPUTS,
+    html: Annotated[Path | None, typer.Option("--html", help="Where to write it (default OUT/report.html).")] = None,
+) -> None:
+    """Write one self-contained HTML report: findings with their sources, charts, documents."""
+    import pandas as pd
+
+    from pipeline.qa import load_params, run_qa
+    from pipeline.report import write_report
+
+    tables = _load_tables(outputs)
+    path = outputs / "qa_findings.parquet"
+    findings = pd.read_parquet(path) if path.exists() else run_qa(tables, load_params())
+    typer.echo(write_report(tables, findings, html or outputs / "report.html"))
 
 
 def main() -> None:

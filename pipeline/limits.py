@@ -6,32 +6,26 @@ never the batch. Two layers:
 * container checks (:func:`open_zip`, :func:`read_member`): the zip directory is checked against
   :class:`Limits` *before* anything is inflated, and every member is then read as a stream with a
   byte cap, because the sizes in a zip directory are written by whoever made the file;
-* a per-document sandbox (:func:`run_with_limits`, :func:`process_file_limited`): the work runs in
-  a forked child with an address-space ceiling (``RLIMIT_AS``) and is killed at a wall-clock
-  deadline, so a reader stuck in native code (pdfium, libxml2) or allocating without bound fails
-  that document only.
+* per-document time and memory (:attr:`Limits.seconds`, :attr:`Limits.memory_mib`), enforced by the
+  batch runner's worker pool (pipeline.workers): a worker has an address-space ceiling and is killed
+  at a wall-clock deadline, so a reader stuck in native code (pdfium, libxml2) or allocating without
+  bound fails that document only.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import resource
-import signal
 import struct
-import time
 import zipfile
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from enum import StrEnum
 from io import BytesIO
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.readers.base import DocumentReadError
 
 if TYPE_CHECKING:
-    from pipeline.process import DocumentResult, RunContext
+    pass
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -61,8 +55,9 @@ class Limits:
         zip_ratio_exempt_kib: members up to this size (KiB) may have any ratio (an all-blank XML part
             compresses 200:1 and is harmless at that size).
         seconds: wall-clock time one document may take, reading and extraction together.
-        memory_mib: address-space ceiling (``RLIMIT_AS``) of the process working on one document, in
-            MiB; it counts virtual memory, which is about twice the resident size for this pipeline.
+        memory_mib: address space (``RLIMIT_AS``) one document may add to its worker, in MiB: the
+            worker's ceiling is what it maps once its patterns are loaded plus this. Virtual memory,
+            about twice the resident size for this pipeline.
     """
 
     zip_members: int = 5_000
@@ -264,152 +259,3 @@ def read_members(archive: zipfile.ZipFile, limits: Limits = DEFAULT_LIMITS) -> d
         remaining -= len(content)
         members[info.filename] = content
     return members
-
-
-# -- per-document sandbox -------------------------------------------------------------------------
-
-
-class LimitKind(StrEnum):
-    TIME = "time"
-    MEMORY = "memory"
-    CRASH = "crash"
-
-
-@dataclass(frozen=True, slots=True)
-class LimitFailure:
-    """Why a limited run produced no result; ``message`` is what goes into the documents table."""
-
-    kind: LimitKind
-    message: str
-
-
-@dataclass(frozen=True, slots=True)
-class LimitedOutcome:
-    """The function's return value, or the failure that stopped it (exactly one is set)."""
-
-    value: Any = None
-    failure: LimitFailure | None = None
-    seconds: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        return self.failure is None
-
-
-def _time_failure(limits: Limits) -> LimitFailure:
-    return LimitFailure(LimitKind.TIME, f"limit: time {limits.seconds:g} s")
-
-
-def _memory_failure(limits: Limits) -> LimitFailure:
-    return LimitFailure(LimitKind.MEMORY, f"limit: memory {_size(limits.memory_bytes)}")
-
-
-def _child(connection, function: Callable[..., Any], args: tuple, memory_bytes: int) -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-    # No core files: a crash under the memory ceiling must not write gigabytes to the input folder.
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    try:
-        message: tuple[str, Any] = ("value", function(*args))
-    except MemoryError:
-        message = ("memory", None)
-    except BaseException as exc:
-        message = ("error", exc)
-    try:
-        connection.send(message)
-    except MemoryError:
-        connection.send(("memory", None))
-    except Exception as exc:  # an unpicklable result or exception: report it as text
-        connection.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
-    connection.close()
-
-
-def run_with_limits(function: Callable[..., Any], args: tuple = (), limits: Limits = DEFAULT_LIMITS) -> LimitedOutcome:
-    """Run ``function(*args)`` in a forked child under a wall-clock deadline and a memory ceiling.
-
-    The child inherits everything already loaded (patterns, lexicons, models), so it starts in
-    milliseconds; it is killed (SIGKILL) at the deadline. An exception raised by ``function`` is
-    raised again here; MemoryError under the ceiling becomes a ``memory`` failure, and a child that
-    dies without answering (a native crash, often an allocation failing in C code) a ``crash`` one.
-    Works inside ProcessPoolExecutor workers (they are not daemonic). POSIX only.
-
-    Args:
-        function: a module-level callable; its result must be picklable.
-        args: its arguments.
-        limits: ``seconds`` and ``memory_mib`` are used.
-
-    Returns:
-        The value, or the failure ("limit: time 30 s", "limit: memory 2 GiB").
-    """
-    started = time.perf_counter()
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(sender, function, args, limits.memory_bytes), daemon=False)
-    child.start()
-    sender.close()
-    try:
-        outcome = _await_child(child, receiver, started, limits)
-    finally:
-        if child.is_alive():
-            child.kill()
-        child.join()
-        receiver.close()
-    return outcome
-
-
-def _await_child(child, receiver, started: float, limits: Limits) -> LimitedOutcome:
-    deadline = started + limits.seconds
-    try:
-        ready = receiver.poll(max(0.0, deadline - time.perf_counter()))
-        message = receiver.recv() if ready else None
-    except (EOFError, OSError):
-        message = None
-    elapsed = time.perf_counter() - started
-    if message is None:
-        if child.is_alive() and time.perf_counter() >= deadline:
-            child.kill()
-            return LimitedOutcome(failure=_time_failure(limits), seconds=elapsed)
-        child.join(timeout=5)
-        code = child.exitcode
-        reason = f"signal {signal.Signals(-code).name}" if code is not None and code < 0 else f"exit code {code}"
-        return LimitedOutcome(
-            failure=LimitFailure(
-                LimitKind.CRASH,
-                f"limit: worker died ({reason}) under the memory ceiling of {_size(limits.memory_bytes)}",
-            ),
-            seconds=elapsed,
-        )
-    kind, payload = message
-    if kind == "memory":
-        return LimitedOutcome(failure=_memory_failure(limits), seconds=elapsed)
-    if kind == "error":
-        raise payload
-    return LimitedOutcome(value=payload, seconds=elapsed)
-
-
-def process_file_limited(path: Path, context: RunContext, limits: Limits = DEFAULT_LIMITS) -> DocumentResult:
-    """:func:`pipeline.process.process_file` under ``limits``; a tripped limit is a failed documents row.
-
-    The row carries ``error = "limit: time 30 s"`` (or memory / worker died) and the doc_id of the
-    file's bytes, so the failure is reported like any other unreadable document. A MemoryError that a
-    stage caught and recorded itself is rewritten the same way, naming the ceiling.
-    """
-    from extractors.model import DocStatus
-    from pipeline.ids import doc_id_for
-    from pipeline.process import DocumentResult, document_row, process_file
-
-    outcome = run_with_limits(process_file, (path, context), limits)
-    if outcome.ok:
-        result: DocumentResult = outcome.value
-        error = result.document.get("error") or ""
-        if "MemoryError" in error:
-            result.document["error"] = f"{_memory_failure(limits).message} ({error})"[:500]
-        return result
-    assert outcome.failure is not None
-    try:
-        data = path.read_bytes() if path.stat().st_size <= context.max_input_bytes else b""
-        doc_id, n_bytes = (doc_id_for(data), len(data)) if data else (f"unreadable:{path}", 0)
-    except OSError:
-        doc_id, n_bytes = f"unreadable:{path}", 0
-    row = document_row(doc_id, path, n_bytes, None, None, None)
-    row.update(status=str(DocStatus.FAILED), error=outcome.failure.message)
-    return DocumentResult(row, seconds=outcome.seconds)

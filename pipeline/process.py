@@ -21,8 +21,10 @@ from extractors.model import Block, BlockKind, DocStatus, Document
 from extractors.sections import Outline, SectionRules, load_section_rules, section_at
 from extractors.tables import TableRules, load_table_rules
 from pipeline.ids import doc_id_for
+from pipeline.limits import DEFAULT_LIMITS, Limits
 from pipeline.readers import detect_format, read_document
 from pipeline.readers.base import DocumentReadError
+from pipeline.settings import load_params
 from pipeline.stages import extract, section_rows, segment, sentence_rows, table_rows
 
 log = logging.getLogger(__name__)
@@ -39,16 +41,18 @@ class RunContext:
     section_rules: SectionRules
     table_rules: TableRules
     lexicon: Lexicon
+    limits: Limits = DEFAULT_LIMITS
     max_input_bytes: int = MAX_INPUT_BYTES
 
 
 def load_run_context() -> RunContext:
-    """Load and validate every pattern file once, before any document is read (fail fast)."""
+    """Load and validate every pattern file and params.yaml once, before any document is read (fail fast)."""
     return RunContext(
         meta_rules=load_meta_rules(),
         section_rules=load_section_rules(),
         table_rules=load_table_rules(),
         lexicon=load_lexicon(),
+        limits=Limits.from_params(load_params().get("limits")),
     )
 
 
@@ -242,11 +246,13 @@ def process_bytes(data: bytes, path: Path, context: RunContext, through: str = "
     fmt: str | None = None
     try:
         fmt = detect_format(data, path)
-        document = read_document(data, path, fmt)
+        document = read_document(data, path, fmt, context.limits)
     except DocumentReadError as exc:
         row = document_row(doc_id, path, len(data), fmt, None, None)
         row.update(status=str(DocStatus.FAILED), error=_error("ingest", exc))
         return DocumentResult(row, seconds=time.perf_counter() - started)
+    except MemoryError:
+        raise  # the worker reports it as the memory limit of this document
     except Exception as exc:  # a reader defect on one file must not stop an archive run
         log.exception("reader failed on %s", path)
         row = document_row(doc_id, path, len(data), fmt, None, None)
@@ -272,6 +278,8 @@ def process_bytes(data: bytes, path: Path, context: RunContext, through: str = "
         result.tables = table_rows(doc_id, segmentation.tables)
         result.sentences = sentence_rows(doc_id, document, segmentation)
         attach_footnotes(result.footnotes, result.sentences, segmentation.outline)
+    except MemoryError:
+        raise
     except Exception as exc:
         log.exception("segment failed on %s", path)
         errors.append(_error("segment", exc))
@@ -279,6 +287,8 @@ def process_bytes(data: bytes, path: Path, context: RunContext, through: str = "
     if segmentation is not None:
         try:
             result.mentions = extract(doc_id, str(path), document, segmentation, meta, context.lexicon)
+        except MemoryError:
+            raise
         except Exception as exc:
             log.exception("extract failed on %s", path)
             errors.append(_error("extract", exc))

@@ -183,6 +183,26 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("values", pa.list_(_f64), True),
         ("conflict", _bool, False),
     ),
+    # message is Vietnamese, message_en English; the sources (page, section, sentence) join from mentions.
+    "qa_findings": pa.schema(
+        [
+            pa.field("finding_id", _str, nullable=False),
+            pa.field("check", _str, nullable=False),
+            pa.field("severity", _str, nullable=False),
+            pa.field("message", _str, nullable=False),
+            pa.field("doc_ids", pa.list_(_str), nullable=False),
+            pa.field("mention_ids", pa.list_(_str), nullable=False),
+            pa.field("observed", _f64, nullable=True),
+            pa.field("expected", _f64, nullable=True),
+            pa.field("delta", _f64, nullable=True),
+            pa.field("message_en", _str, nullable=False),
+            pa.field("family", _str, nullable=False),
+            pa.field("tolerance", _f64, nullable=True),
+            pa.field("indicator_code", _str, nullable=True),
+            pa.field("period", _str, nullable=True),
+            pa.field("source_paths", pa.list_(_str), nullable=False),
+        ]
+    ),
 }
 
 #: Row order per table: deterministic output for DVC caching and golden diffs.
@@ -195,6 +215,7 @@ SORT_KEYS: dict[str, tuple[str, ...]] = {
     "sentences": ("doc_id", "sentence_id"),
     "mentions": ("doc_id", "char_start", "char_end", "mention_id"),
     "facts": ("indicator_code", "entity", "period", "measure", "basis", "fact_id"),
+    "qa_findings": ("check", "finding_id"),
 }
 
 DESCRIPTIONS: dict[str, str] = {
@@ -206,6 +227,7 @@ DESCRIPTIONS: dict[str, str] = {
     "sentences": "sentence spans of every block",
     "mentions": "one row per numeric fact found, with value, unit, period, measure and provenance",
     "facts": "one row per (entity, indicator, period, measure, basis): agreed value, sources, conflict flag",
+    "qa_findings": "figures that disagree within or across reports: check, severity, observed, expected, sources",
 }
 
 

@@ -25,7 +25,8 @@ _JOIN_SECONDS = 5.0
 
 @dataclass(frozen=True, slots=True)
 class TaskLimits:
-    """Per-task limits: wall-clock seconds (None = none) and address space in bytes (None = none)."""
+    """Per-task limits: wall-clock seconds (None = none) and the address space a task may add to its
+    worker beyond what the worker maps once initialised, in bytes (None = none)."""
 
     seconds: float | None = 300.0
     memory_bytes: int | None = 4 * 1024**3
@@ -44,9 +45,10 @@ def _worker_main(
     function: Callable[[Any, Any], Any],
     memory_bytes: int | None,
 ) -> None:
-    if memory_bytes is not None:
-        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     state = initializer()
+    if memory_bytes is not None:
+        ceiling = _mapped_bytes() + memory_bytes
+        resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
     while True:
         try:
             message = connection.recv()
@@ -58,8 +60,17 @@ def _worker_main(
         try:
             outcome: Any = function(state, task)
         except MemoryError:
-            outcome = TaskFailure(f"limit: memory {memory_bytes} bytes")
+            outcome = TaskFailure(f"limit: memory {memory_bytes / 2**20:g} MiB")
         connection.send((index, outcome))
+
+
+def _mapped_bytes() -> int:
+    """The address space this process maps now (VmSize), so a ceiling can be set relative to it."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
 
 
 @dataclass(slots=True)

@@ -10,12 +10,17 @@ import importlib
 import zipfile
 from io import BytesIO
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from extractors.model import Document
 from pipeline.readers.base import DocumentReadError
 
+if TYPE_CHECKING:
+    from pipeline.limits import Limits
+
 #: format name -> "module:function" of its reader; imported lazily so `chiso --help` stays fast.
 READERS: dict[str, str] = {
+    "doc": "pipeline.readers.doc:read_doc",
     "docx": "pipeline.readers.docx:read_docx",
     "pdf": "pipeline.readers.pdf:read_pdf",
     "txt": "pipeline.readers.text:read_text",
@@ -37,6 +42,12 @@ def detect_format(data: bytes, path: Path | None = None) -> str:
     if b"%PDF-" in head:
         return "pdf"
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        # A crafted directory of millions of entries costs gigabytes to parse: count them first.
+        from pipeline.limits import DEFAULT_LIMITS, declared_member_count
+
+        declared = declared_member_count(data)
+        if declared is not None and declared > DEFAULT_LIMITS.zip_members:
+            raise DocumentReadError(f"limit zip_members: {declared} members, over {DEFAULT_LIMITS.zip_members}")
         try:
             with zipfile.ZipFile(BytesIO(data)) as archive:
                 names = set(archive.namelist())
@@ -66,13 +77,17 @@ def _looks_like_text(head: bytes) -> bool:
     return control <= len(head) // 50
 
 
-def read_document(data: bytes, path: Path, fmt: str | None = None) -> Document:
-    """Detect the format (unless given) and run its reader."""
+def read_document(data: bytes, path: Path, fmt: str | None = None, limits: Limits | None = None) -> Document:
+    """Detect the format (unless given) and run its reader.
+
+    ``limits`` reach the readers of zip containers (.docx), the only ones with container limits.
+    """
     fmt = fmt or detect_format(data, path)
     target = READERS.get(fmt)
     if target is None:
         raise DocumentReadError(f"no reader for format {fmt!r}")
     module_name, function_name = target.split(":")
     reader = getattr(importlib.import_module(module_name), function_name)
-    document: Document = reader(data, path)
+    extra = {"limits": limits} if limits is not None and fmt == "docx" else {}
+    document: Document = reader(data, path, **extra)
     return document

@@ -30,6 +30,7 @@ from docx.opc.exceptions import PackageNotFoundError
 from lxml import etree
 
 from extractors.model import BlockKind, Document
+from pipeline.limits import DEFAULT_LIMITS, Limits, open_zip, read_members
 from pipeline.readers.base import DocumentBuilder, DocumentReadError, RawRef
 from pipeline.readers.docx_numbering import ListNumbering, to_roman
 from pipeline.readers.docx_styles import StyleSheet, int_attr, on_off, table_look, visible_border
@@ -41,11 +42,11 @@ from pipeline.readers.docx_text import (
     W_TC,
     W_TR,
     W_VAL,
+    LegacyFonts,
     ParagraphText,
     paragraph_text,
     w,
 )
-from pipeline.limits import DEFAULT_LIMITS, Limits, open_zip, read_members
 from pipeline.readers.xml import parse_xml, reject_dtd
 
 #: Paragraph styles (compared case- and space-insensitively, by name or id) of the document's
@@ -173,6 +174,7 @@ class _DocxReader:
         self.part = package.part
         self.builder = DocumentBuilder(format="docx")
         self.styles = StyleSheet(package.styles.element)
+        self.fonts = LegacyFonts(package.styles.element)
         self.numbering = ListNumbering(self._optional_part(RT.NUMBERING, "numbering"))
         self.note_numbers = {"footnote": 0, "endnote": 0}
 
@@ -193,6 +195,7 @@ class _DocxReader:
         self._notes("footnote", RT.FOOTNOTES)
         self._notes("endnote", RT.ENDNOTES)
         self._headers_footers()
+        self.builder.encoding = self.fonts.encoding_label()
         return self.builder.build()
 
     # -- body ---------------------------------------------------------------------------------
@@ -230,7 +233,7 @@ class _DocxReader:
     def _read_paragraph(self, paragraph: etree._Element) -> tuple[ParagraphText, str | None, str | None]:
         """Text (with its numbering label prepended), style id and label of one paragraph."""
         style_id = self._style_id(paragraph)
-        text = paragraph_text(paragraph, self._is_bold(style_id))
+        text = paragraph_text(paragraph, self._is_bold(style_id), self.fonts)
         label = self._numbering_label(paragraph, style_id)
         if label:
             text.prepend(label + " ")
@@ -389,7 +392,7 @@ class _DocxReader:
                 continue
             body = ParagraphText()
             for paragraph in note.iter(W_P):
-                body.extend(paragraph_text(paragraph))
+                body.extend(paragraph_text(paragraph, fonts=self.fonts))
             self.builder.add_footnote_body(_note_key(note_type, note.get(w("id"))), body.text)
 
     def _headers_footers(self) -> None:
@@ -401,7 +404,7 @@ class _DocxReader:
                 except DocumentReadError as exc:
                     self.builder.warnings.append(f"{what} part ignored: {exc}")
                     continue
-                text = " ".join(paragraph_text(p).text for p in root.iter(W_P))
+                text = " ".join(paragraph_text(p, fonts=self.fonts).text for p in root.iter(W_P))
                 normalized = " ".join(text.split())
                 if normalized and normalized not in seen and not _PAGE_NUMBER_ONLY.match(normalized):
                     seen.add(normalized)

@@ -7,10 +7,20 @@ printed page sees is kept: deleted revisions, field instructions and page-number
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from lxml import etree
+
+from extractors.legacy import (
+    FontEncoding,
+    LegacyTables,
+    decode_legacy,
+    encoding_label,
+    font_encoding,
+    load_legacy_tables,
+)
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -113,11 +123,107 @@ def symbol_char(element: etree._Element) -> str:
     return chr(code) if 0 < code < 0x110000 else ""
 
 
+#: rFonts attributes that name the font of Latin text (ASCII, then the rest of Latin-1 where legacy codes live).
+_FONT_ATTRIBUTES = (("hAnsi", "hAnsiTheme"), ("ascii", "asciiTheme"))
+#: Font name given to runs whose font comes from the theme (the spec: a theme attribute wins over the name).
+THEME_FONT = "(theme)"
+
+
+def _declared_font(r_pr: etree._Element | None) -> str | None:
+    """The font a ``w:rPr`` declares for Latin text, THEME_FONT for a theme font, None when it says nothing."""
+    fonts = r_pr.find(w("rFonts")) if r_pr is not None else None
+    if fonts is None:
+        return None
+    for name_attribute, theme_attribute in _FONT_ATTRIBUTES:
+        if fonts.get(w(theme_attribute)):
+            return THEME_FONT
+        if fonts.get(w(name_attribute)):
+            return fonts.get(w(name_attribute))
+    return None
+
+
+class LegacyFonts:
+    """Finds the font of each run and decodes runs set in legacy Vietnamese fonts (TCVN3, VNI) to Unicode.
+
+    A run's font is the first declared of: its own ``w:rFonts``, its character style chain, its paragraph
+    style chain, the document defaults (ECMA-376 §17.7.2). Capitals in TCVN3 "H" fonts are typed with the
+    lower-case codes, so the font, not the bytes, decides the case. Runs are counted per encoding for
+    :meth:`encoding_label`.
+    """
+
+    def __init__(self, styles_root: etree._Element | None, tables: LegacyTables | None = None) -> None:
+        self.tables = tables or load_legacy_tables()
+        self._fonts: dict[str, str] = {}
+        self._based_on: dict[str, str] = {}
+        self._default_font: str | None = None
+        self._default_paragraph: str | None = None
+        self.runs = Counter[str]()
+        if styles_root is None:
+            return
+        self._default_font = _declared_font(styles_root.find(f"{w('docDefaults')}/{w('rPrDefault')}/{w('rPr')}"))
+        for style in styles_root.iter(w("style")):
+            style_id = style.get(w("styleId"))
+            if not style_id:
+                continue
+            if style.get(w("type")) == "paragraph" and (style.get(w("default")) or "").lower() in _TRUE:
+                self._default_paragraph = self._default_paragraph or style_id
+            based_on = style.find(w("basedOn"))
+            if based_on is not None and based_on.get(W_VAL) not in (None, style_id):
+                self._based_on[style_id] = based_on.get(W_VAL)
+            # A style id defined twice: the later definition is the one the producer meant (see docx_styles).
+            font = _declared_font(style.find(w("rPr")))
+            if font is not None:
+                self._fonts[style_id] = font
+
+    def _style_font(self, style_id: str | None) -> str | None:
+        seen: set[str] = set()
+        while style_id and style_id not in seen:
+            seen.add(style_id)
+            if style_id in self._fonts:
+                return self._fonts[style_id]
+            style_id = self._based_on.get(style_id)
+        return None
+
+    def paragraph_style(self, paragraph: etree._Element) -> str | None:
+        style = paragraph.find(f"{w('pPr')}/{w('pStyle')}")
+        return style.get(W_VAL) if style is not None else self._default_paragraph
+
+    def run_font(self, run: etree._Element, paragraph_style: str | None) -> str | None:
+        """Name of the font a run's Latin text is drawn in (THEME_FONT for theme fonts), None if undeclared."""
+        r_pr = run.find(w("rPr"))
+        direct = _declared_font(r_pr)
+        if direct is not None:
+            return direct
+        run_style = r_pr.find(w("rStyle")) if r_pr is not None else None
+        from_run_style = self._style_font(run_style.get(W_VAL)) if run_style is not None else None
+        return from_run_style or self._style_font(paragraph_style) or self._default_font
+
+    def encoding_of(self, run: etree._Element, paragraph_style: str | None) -> FontEncoding | None:
+        return font_encoding(self.run_font(run, paragraph_style), self.tables)
+
+    def decode(self, text: str, encoding: FontEncoding | None) -> str:
+        """Decode the text of one run and count it (only runs with letters count)."""
+        if any(char.isalpha() for char in text):
+            self.runs[encoding.encoding if encoding else "utf-8"] += 1
+        return decode_legacy(text, encoding, self.tables) if encoding else text
+
+    def encoding_label(self) -> str | None:
+        """ "tcvn3" when every run with letters was legacy, "utf-8+tcvn3-runs" for a mix, None without legacy runs."""
+        return encoding_label(self.runs)
+
+
 class _Collector:
     """Walks the inline content of one paragraph and accumulates its visible text."""
 
-    def __init__(self, is_bold: Callable[[etree._Element], bool] | None) -> None:
+    def __init__(
+        self,
+        is_bold: Callable[[etree._Element], bool] | None,
+        fonts: LegacyFonts | None = None,
+        paragraph_style: str | None = None,
+    ) -> None:
         self.is_bold = is_bold
+        self.fonts = fonts
+        self.paragraph_style = paragraph_style
         self.parts: list[str] = []
         self.length = 0
         self.refs: list[NoteRef] = []
@@ -155,6 +261,7 @@ class _Collector:
 
     def _run(self, run: etree._Element) -> None:
         visible = False
+        encoding = self.fonts.encoding_of(run, self.paragraph_style) if self.fonts is not None else None
         for child in run:
             tag = child.tag
             if not isinstance(tag, str):
@@ -174,6 +281,8 @@ class _Collector:
                 continue
             elif tag == W_T:
                 text = child.text or ""
+                if self.fonts is not None:
+                    text = self.fonts.decode(text, encoding)
                 if self.awaiting_custom_mark and text.strip():
                     last = self.refs[-1]
                     self.refs[-1] = NoteRef(last.offset, last.note_type, last.note_id, text.strip())
@@ -197,12 +306,17 @@ class _Collector:
             self.run_bold.append(self.is_bold(run))
 
 
-def paragraph_text(paragraph: etree._Element, is_bold: Callable[[etree._Element], bool] | None = None) -> ParagraphText:
+def paragraph_text(
+    paragraph: etree._Element,
+    is_bold: Callable[[etree._Element], bool] | None = None,
+    fonts: LegacyFonts | None = None,
+) -> ParagraphText:
     """Visible text of one ``w:p`` and the offsets of its note references.
 
     Args:
         paragraph: a ``w:p`` element.
         is_bold: tells whether a ``w:r`` is bold (style-aware); when given, :attr:`ParagraphText.bold` is set.
+        fonts: when given, runs in legacy Vietnamese fonts (TCVN3, VNI) are decoded to Unicode.
 
     >>> from lxml import etree
     >>> p = etree.fromstring(
@@ -213,6 +327,6 @@ def paragraph_text(paragraph: etree._Element, is_bold: Callable[[etree._Element]
     >>> result.text, result.refs[0].offset, result.refs[0].note_id
     ('05 phường() thuộc x', 10, '20')
     """
-    collector = _Collector(is_bold)
+    collector = _Collector(is_bold, fonts, fonts.paragraph_style(paragraph) if fonts is not None else None)
     collector.walk(paragraph)
     return ParagraphText("".join(collector.parts), collector.refs, collector.run_bold)

@@ -6,6 +6,10 @@ position and exponents ("km2") stay in the text. The zone below the short footno
 holds footnote bodies, linked to references by their printed number and continued across pages.
 Ruled tables are located with pdfplumber on the few pages that draw rules; borderless two-column
 header/signature blocks are emitted as layout-table cells so their columns never interleave.
+
+Characters drawn in legacy Vietnamese fonts (TCVN3 .VnTime, VNI-Times) are decoded per character
+(pdf_chars). Pages without a text layer (scans) are read by OCR (pipeline.readers.ocr) when tesseract is
+installed; otherwise they are skipped with a warning naming them and the reason.
 """
 
 from __future__ import annotations
@@ -18,8 +22,10 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 
+from extractors.legacy import encoding_label
 from extractors.model import BlockKind, Document
 from pipeline.readers.base import DocumentBuilder, DocumentReadError, RawRef
+from pipeline.readers.ocr import OcrError, OcrPage, ocr_pdf_page, ocr_unavailable_reason
 from pipeline.readers.pdf_chars import PageChars, PdfChar, Rule, Run, TextLine, group_lines, read_page
 
 #: A footnote separator is a short horizontal rule starting at the left margin (LibreOffice: 1/4 of the
@@ -39,6 +45,8 @@ INDENT_EM = 0.5
 LAYOUT_LINE_GAP_EM = 0.6
 #: Headings are short: longer bold paragraphs are body text with a bold run.
 HEADING_MAX_CHARS = 200
+#: Pages without a text layer OCR'd per document at most (~2 s each); the rest are skipped with a warning.
+MAX_OCR_PAGES = 150
 
 _PAGE_NUMBER = re.compile(r"^\W{0,2}\d{1,4}\W{0,2}$")
 #: Superscript 2/3 after a length unit is an exponent (m2, km2, m3), not a footnote marker.
@@ -63,6 +71,7 @@ class _Page:
     number: int
     body: list[TextLine | _Table] = field(default_factory=list)
     notes: list[TextLine] = field(default_factory=list)
+    ocr: OcrPage | None = None
 
 
 def read_pdf(data: bytes, path: Path) -> Document:
@@ -91,15 +100,17 @@ def _read(pdf: pdfium.PdfDocument, data: bytes, path: Path) -> Document:
     builder = DocumentBuilder(format="pdf", n_pages=n_pages)
     pages: list[_Page] = []
     plumber = None
+    encodings: Counter[str] = Counter()
+    ocr = _OcrState()
     try:
         for number in range(1, n_pages + 1):
             page = pdf[number - 1]
             textpage = page.get_textpage()
             try:
                 chars = read_page(page.raw, textpage.raw, number)
+                encodings.update(chars.encodings)
                 if not any(c.text != " " for c in chars.chars):
-                    builder.warnings.append(f"page {number} has no text layer")
-                    pages.append(_Page(number))
+                    pages.append(_Page(number, ocr=ocr.read(page, number, builder)))
                     continue
                 tables: list[_Table] = []
                 if _has_ruled_table(chars.rules):
@@ -116,10 +127,58 @@ def _read(pdf: pdfium.PdfDocument, data: bytes, path: Path) -> Document:
     finally:
         if plumber is not None:
             plumber.close()
-    if all(not p.body and not p.notes for p in pages):
-        raise DocumentReadError(f"no text layer in any of the {n_pages} pages (scanned PDF?)")
+    ocr.warn_skipped(builder)
+    if all(not p.body and not p.notes and not (p.ocr and p.ocr.paragraphs) for p in pages):
+        why = f"; OCR unavailable: {ocr.unavailable}" if ocr.unavailable else ""
+        raise DocumentReadError(f"no text layer in any of the {n_pages} pages (scanned PDF?){why}")
+    builder.ocr = any(p.ocr is not None for p in pages)
+    builder.encoding = encoding_label(encodings, unit="chars")
     _emit(builder, pages)
     return builder.build()
+
+
+@dataclass(slots=True)
+class _OcrState:
+    """OCR of the pages without a text layer of one document: availability checked once, skips remembered."""
+
+    unavailable: str | None = None
+    checked: bool = False
+    done: int = 0
+    skipped: list[int] = field(default_factory=list)
+
+    def read(self, page: pdfium.PdfPage, number: int, builder: DocumentBuilder) -> OcrPage | None:
+        if not self.checked:
+            self.unavailable, self.checked = ocr_unavailable_reason(), True
+        if self.unavailable or self.done >= MAX_OCR_PAGES:
+            self.skipped.append(number)
+            return None
+        self.done += 1
+        try:
+            result = ocr_pdf_page(page, number)
+        except OcrError as exc:
+            builder.warnings.append(f"page {number} has no text layer and OCR failed: {exc}")
+            return None
+        builder.warnings.append(
+            f"page {number} has no text layer: OCR (tesseract), mean confidence {result.confidence:.1f}"
+        )
+        return result
+
+    def warn_skipped(self, builder: DocumentBuilder) -> None:
+        if not self.skipped:
+            return
+        why = self.unavailable or f"more than {MAX_OCR_PAGES} pages to OCR"
+        builder.warnings.append(f"pages {_page_list(self.skipped)} have no text layer and were skipped: {why}")
+
+
+def _page_list(numbers: list[int]) -> str:
+    """ "1-3, 7" for [1, 2, 3, 7]."""
+    spans: list[list[int]] = []
+    for number in numbers:
+        if spans and number == spans[-1][1] + 1:
+            spans[-1][1] = number
+        else:
+            spans.append([number, number])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
 
 
 def _open_plumber(data: bytes):  # type: ignore[no-untyped-def]
@@ -365,6 +424,10 @@ def _emit(builder: DocumentBuilder, pages: list[_Page]) -> None:
     data_count = sum(1 for table in tables if not table.layout)
     next_id = {False: 0, True: data_count}
     for page in pages:
+        if page.ocr is not None:
+            _flush(builder, paragraph)
+            paragraph = []
+            _emit_ocr(builder, page.ocr)
         for item in page.body:
             if isinstance(item, _Table):
                 _flush(builder, paragraph)
@@ -425,6 +488,19 @@ def _flush(builder: DocumentBuilder, lines: list[TextLine]) -> None:
         kind = BlockKind.PARAGRAPH
     size = Counter(line.size for line in lines).most_common(1)[0][0]
     builder.add_block(kind, text.raw, refs=text.refs, page=lines[0].page, font_size=round(size, 1), bold=bold)
+
+
+def _emit_ocr(builder: DocumentBuilder, page: OcrPage) -> None:
+    """Paragraphs tesseract found on a scanned page; OCR gives no bold, so only short all-caps lines are headings."""
+    for paragraph in page.paragraphs:
+        text = paragraph.text.strip()
+        if _is_caps(text) and len(text) <= HEADING_MAX_CHARS:
+            kind = BlockKind.HEADING
+        elif _LIST_MARKER.match(text):
+            kind = BlockKind.LIST_ITEM
+        else:
+            kind = BlockKind.PARAGRAPH
+        builder.add_block(kind, text, page=page.number)
 
 
 def _is_caps(text: str) -> bool:

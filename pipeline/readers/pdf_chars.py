@@ -10,9 +10,20 @@ that a marker can never be glued onto the number before it.
 from __future__ import annotations
 
 import ctypes
+from collections import Counter
 from dataclasses import dataclass, field
 
 import pypdfium2.raw as pdfium_c
+
+from extractors.legacy import (
+    TCVN3,
+    FontEncoding,
+    LegacyTables,
+    decode_legacy,
+    font_encoding,
+    load_legacy_tables,
+    tcvn3_hyphen_is_u_horn,
+)
 
 #: PDFium marks a hyphen that ends a line as U+0002 (GetUnicode) or U+FFFE (GetText).
 _LINE_END_HYPHENS = frozenset("\x02\ufffe")
@@ -115,6 +126,8 @@ class PageChars:
     height: float
     chars: list[PdfChar]
     rules: list[Rule]
+    #: encoding -> characters with letters read in it ("utf-8", "tcvn3", "vni"); empty when no legacy font.
+    encodings: Counter[str] = field(default_factory=Counter)
 
 
 def read_page(page: pdfium_c.FPDF_PAGE, textpage: pdfium_c.FPDF_TEXTPAGE, number: int) -> PageChars:
@@ -143,7 +156,80 @@ def read_page(page: pdfium_c.FPDF_PAGE, textpage: pdfium_c.FPDF_TEXTPAGE, number
             get_origin(textpage, index, x_ref, y_ref)
             last_x, last_y = x.value, y.value
             chars.append(PdfChar(char, last_x, last_y, get_size(textpage, index), index))
-    return PageChars(number, width, height, chars, _page_rules(page))
+    encodings: Counter[str] = Counter()
+    if chars and _page_has_legacy_font(page):
+        chars = decode_legacy_chars(chars, textpage, encodings)
+    return PageChars(number, width, height, chars, _page_rules(page), encodings)
+
+
+def _font_name(textpage: pdfium_c.FPDF_TEXTPAGE, index: int) -> str:
+    name = ctypes.create_string_buffer(256)
+    pdfium_c.FPDFText_GetFontInfo(textpage, index, name, 256, None)
+    return name.value.decode("latin-1")
+
+
+def _page_has_legacy_font(page: pdfium_c.FPDF_PAGE, tables: LegacyTables | None = None) -> bool:
+    """Whether a text object of the page uses a TCVN3/VNI font (checked per object, so cheap for normal pages)."""
+    tables = tables or load_legacy_tables()
+    buffer = ctypes.create_string_buffer(256)
+    names: set[bytes] = set()
+    for position in range(pdfium_c.FPDFPage_CountObjects(page)):
+        obj = pdfium_c.FPDFPage_GetObject(page, position)
+        if pdfium_c.FPDFPageObj_GetType(obj) != pdfium_c.FPDF_PAGEOBJ_TEXT:
+            continue
+        font = pdfium_c.FPDFTextObj_GetFont(obj)
+        if not font:
+            continue
+        pdfium_c.FPDFFont_GetBaseFontName(font, buffer, 256)
+        names.add(buffer.value)
+    return any(font_encoding(name.decode("latin-1"), tables) for name in names)
+
+
+def decode_legacy_chars(
+    chars: list[PdfChar], textpage: pdfium_c.FPDF_TEXTPAGE, encodings: Counter[str], tables: LegacyTables | None = None
+) -> list[PdfChar]:
+    """Decode the characters drawn in legacy Vietnamese fonts; a VNI mark code merges into the letter before it.
+
+    Args:
+        chars: characters of one page in stream order.
+        textpage: the page's text page, to read each character's font name.
+        encodings: counter updated with the encoding of every letter ("utf-8" for Unicode fonts).
+    """
+    tables = tables or load_legacy_tables()
+    by_font: dict[str, FontEncoding | None] = {}
+    out: list[PdfChar] = []
+    previous_encoding: FontEncoding | None = None
+    for position, char in enumerate(chars):
+        if char.text == " ":
+            out.append(char)
+            previous_encoding = None
+            continue
+        name = _font_name(textpage, char.index)
+        if name not in by_font:
+            by_font[name] = font_encoding(name, tables)
+        encoding = by_font[name]
+        if char.text.isalpha():
+            encodings[encoding.encoding if encoding else "utf-8"] += 1
+        if (
+            encoding is not None
+            and encoding.encoding == TCVN3
+            and char.text == "-"
+            and 0 < position < len(chars) - 1
+            and tcvn3_hyphen_is_u_horn(chars[position - 1].text, chars[position + 1].text, tables)
+        ):
+            char = PdfChar("\u00ad", char.x, char.y, char.size, char.index)  # the code of ư, shown as a hyphen
+        if encoding is None:
+            out.append(char)
+        elif (
+            encoding == previous_encoding
+            and out
+            and len(merged := decode_legacy(out[-1].text + char.text, encoding, tables)) == 1
+        ):
+            out[-1] = PdfChar(merged, out[-1].x, out[-1].y, out[-1].size, out[-1].index)
+        else:
+            out.append(PdfChar(decode_legacy(char.text, encoding, tables), char.x, char.y, char.size, char.index))
+        previous_encoding = encoding
+    return out
 
 
 def _page_rules(page: pdfium_c.FPDF_PAGE) -> list[Rule]:

@@ -7,6 +7,10 @@ A text dump is whatever some extractor made of a Word or PDF file. The family is
 * ``stub``: Word export whose references became "(" ⏎ ")" and whose bodies follow the signature;
 * ``pdf``: PDF text extraction with hard wraps, empty lines after every line and page-bottom footnote zones;
 * ``plain``: anything else, one paragraph per non-empty line.
+
+Dumps of pre-Unicode reports carry TCVN3 or VNI text, either as raw 8-bit bytes or as the mojibake an
+extractor made of them ("ViÖt Nam"); with no font names to go by, :func:`extractors.legacy.detect_legacy_text`
+recognises them from the characters only mojibake contains, and the text is decoded before reading.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import unicodedata
 from enum import StrEnum
 from pathlib import Path
 
+from extractors.legacy import decode_detected, detect_legacy_text, load_legacy_tables
 from extractors.model import Document
 from pipeline.readers.base import DocumentBuilder, DocumentReadError
 from pipeline.readers.text_lines import DumpLine, ParagraphDraft, emit_paragraph
@@ -56,7 +61,8 @@ def decode_dump(data: bytes) -> tuple[str, str]:
     """Decode the bytes of a dump.
 
     Returns:
-        ``(text, encoding)`` with encoding one of "utf-8", "utf-16", "cp1258"; line endings normalised to "\\n".
+        ``(text, encoding)`` with encoding one of "utf-8", "utf-16", "cp1258", "tcvn3", "vni" (8-bit legacy bytes)
+        or "utf-8+tcvn3" / "utf-16+vni"... (Unicode bytes holding legacy mojibake); line endings normalised to "\\n".
 
     Raises:
         DocumentReadError: empty input, undecodable bytes or binary data.
@@ -74,7 +80,11 @@ def decode_dump(data: bytes) -> tuple[str, str]:
             try:
                 text, encoding = data.decode("utf-8"), "utf-8"
             except UnicodeDecodeError:
-                text, encoding = data.decode("cp1258"), "cp1258"
+                text, encoding = _decode_8bit(data)
+        if encoding in ("utf-8", "utf-16"):
+            legacy = detect_legacy_text(text, load_legacy_tables()).encoding
+            if legacy is not None:
+                text, encoding = decode_detected(text, legacy, load_legacy_tables()), f"{encoding}+{legacy}"
     except UnicodeDecodeError as exc:
         raise DocumentReadError(f"undecodable bytes (not UTF-8, UTF-16 or cp1258): {exc.reason}") from exc
     controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in _ALLOWED_CONTROLS)
@@ -83,6 +93,23 @@ def decode_dump(data: bytes) -> tuple[str, str]:
     if not any(c.isalpha() for c in text):
         raise DocumentReadError("no text")
     return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
+
+
+#: Invalid UTF-8 sequences per character below which a file is UTF-8 with damage (a cut tail), not 8-bit text.
+_MAX_UTF8_DAMAGE = 0.001
+
+
+def _decode_8bit(data: bytes) -> tuple[str, str]:
+    """Bytes that are not valid UTF-8: damaged UTF-8, TCVN3 or VNI when their characters say so, else Windows-1258."""
+    repaired = data.decode("utf-8", errors="replace")
+    if repaired.count("\ufffd") <= max(1, _MAX_UTF8_DAMAGE * len(repaired)):
+        return repaired, "utf-8"
+    tables = load_legacy_tables()
+    view = data.decode("latin-1")  # the legacy tables map the characters Latin-1 shows for each byte
+    legacy = detect_legacy_text(view, tables).encoding
+    if legacy is not None:
+        return decode_detected(view, legacy, tables), legacy
+    return data.decode("cp1258"), "cp1258"
 
 
 def strip_dump_frame(text: str) -> str:
