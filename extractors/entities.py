@@ -261,18 +261,20 @@ def _default_table() -> EntityTable:
     return load_entity_table(Path(__file__).resolve().parent.parent / "patterns" / "entities.tsv")
 
 
-def find_entities(text: str, table: EntityTable | None = None) -> list[EntityHit]:
+def find_entities(text: str, table: EntityTable | None = None, *, folded: str | None = None) -> list[EntityHit]:
     """Every administrative unit named in ``text``, left to right.
 
     Args:
         text: any text.
         table: the entity table; None loads ``patterns/entities.tsv`` once (the only I/O, cached).
+        folded: ``fold_for_matching(text)`` when the caller already has it.
 
     >>> [(h.entity_id, h.level) for h in find_entities("thành phố Kon Tum, tỉnh Kon Tum và Kon Tum")]
     [('tp_kon_tum', 'thành phố'), ('tinh_kon_tum', 'tỉnh'), (None, None)]
     """
     table = table if table is not None else _default_table()
-    folded = fold_for_matching(text)
+    if folded is None or len(folded) != len(text):
+        folded = fold_for_matching(text)
     hits: list[EntityHit] = []
     for match in table._pattern.finditer(folded):  # type: ignore[attr-defined]
         name_start, name_end = match.span("name")

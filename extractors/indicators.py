@@ -220,7 +220,7 @@ def find_indicators(text: str, lexicon: IndicatorLexicon, *, folded: str | None 
     lines = folded.split("\n")
     for line, doc in zip(lines, nlp.tokenizer.pipe(lines), strict=True):
         if line.strip():
-            candidates.extend(_match_line(doc, offset, lexicon, nlp))
+            candidates.extend(_match_line(doc, line, offset, lexicon, nlp))
         offset += len(line) + 1
     # Longest span first, then leftmost: a candidate survives if it overlaps nothing already taken.
     candidates.sort(key=lambda c: (c[0] - c[1], c[0]))
@@ -235,18 +235,22 @@ def find_indicators(text: str, lexicon: IndicatorLexicon, *, folded: str | None 
     return [IndicatorHit(start, end, code, text[start:end]) for start, end, code in taken]
 
 
-def _match_line(doc: Any, offset: int, lexicon: IndicatorLexicon, nlp: Any) -> list[tuple[int, int, str]]:
-    starts = [token.idx for token in doc]
-    ends = [token.idx + len(token) for token in doc]
-    if any(token.is_space for token in doc):
-        # Doubled spaces became tokens of their own and would split phrases: match on the other tokens.
-        from spacy.tokens import Doc
-
-        kept = [token for token in doc if not token.is_space]
-        starts = [token.idx for token in kept]
-        ends = [token.idx + len(token) for token in kept]
-        doc = Doc(nlp.vocab, words=[token.text for token in kept])
+def _match_line(doc: Any, line: str, offset: int, lexicon: IndicatorLexicon, nlp: Any) -> list[tuple[int, int, str]]:
     strings = nlp.vocab.strings
+    if "  " not in line and "\t" not in line and line == line.strip():
+        # Canonical text: no whitespace tokens, so match directly and only look at matched tokens
+        # (building every token object of a long document costs more than the matching itself).
+        return [
+            (offset + doc[first].idx, offset + doc[last - 1].idx + len(doc[last - 1]), strings[match_id])
+            for match_id, first, last in lexicon._matcher(doc)
+        ]
+    # Doubled spaces became tokens of their own and would split phrases: match on the other tokens.
+    from spacy.tokens import Doc
+
+    kept = [token for token in doc if not token.is_space]
+    starts = [token.idx for token in kept]
+    ends = [token.idx + len(token) for token in kept]
+    doc = Doc(nlp.vocab, words=[token.text for token in kept])
     return [
         (offset + starts[first], offset + ends[last - 1], strings[match_id])
         for match_id, first, last in lexicon._matcher(doc)

@@ -365,18 +365,81 @@ def _header(context: ExtractionContext, lexicon: Lexicon, since: str | None) -> 
     return _Header(folded, unit, period, basis)
 
 
-def _indicator_hits(text: str, lexicon: Lexicon) -> list[Any]:
+@dataclass(frozen=True, slots=True)
+class LexiconHits:
+    """Indicator and entity hits found once over a larger text, shifted to one sentence's offsets.
+
+    Matching the lexicons per sentence costs a tokenizer call each; a stage that reads a whole
+    document matches once (:func:`document_hits`) and hands each sentence its share.
+    """
+
+    indicators: tuple[Any, ...] = ()
+    entities: tuple[Any, ...] = ()
+
+
+class PiecesHits:
+    """Lexicon hits for many pieces of one text, matched in one pass (see :func:`pieces_hits`)."""
+
+    def __init__(self, by_piece: dict[tuple[int, int], LexiconHits]) -> None:
+        self._by_piece = by_piece
+
+    def within(self, start: int, end: int) -> LexiconHits | None:
+        """The hits of piece ``[start, end)`` relative to its start; None for a piece not matched."""
+        return self._by_piece.get((start, end))
+
+
+def pieces_hits(text: str, spans: list[tuple[int, int]], lexicon: Lexicon) -> PiecesHits:
+    """Indicator and entity hits of every span of ``text`` that holds a digit, in one lexicon pass.
+
+    The spans are joined one per line (a phrase never crosses a newline), matched once, and the hits
+    are handed back to their span with offsets relative to its start.
+    """
+    chosen = sorted({span for span in spans if _DIGIT.search(text, span[0], span[1])})
+    joined_parts, offsets, position = [], [], 0
+    for start, end in chosen:
+        piece = text[start:end].replace("\n", " ")
+        joined_parts.append(piece)
+        offsets.append(position)
+        position += len(piece) + 1
+    joined = "\n".join(joined_parts)
+    from extractors.text import fold_for_matching
+
+    folded = fold_for_matching(joined)  # once for both lexicons: folding is the costly step
+    indicator_hits = sorted(_indicator_hits(joined, lexicon, folded), key=lambda h: h.start)
+    entity_hits = sorted(_entity_hits(joined, folded), key=lambda h: h.start)
+    indicator_starts = [h.start for h in indicator_hits]
+    entity_starts = [h.start for h in entity_hits]
+
+    def pick(hits: list[Any], starts: list[int], offset: int, limit: int) -> tuple[Any, ...]:
+        chosen_hits = []
+        for hit in hits[bisect_left(starts, offset) :]:
+            if hit.start >= limit:
+                break
+            if hit.end <= limit:
+                chosen_hits.append(replace(hit, start=hit.start - offset, end=hit.end - offset))
+        return tuple(chosen_hits)
+
+    by_piece: dict[tuple[int, int], LexiconHits] = {}
+    for (start, end), offset in zip(chosen, offsets, strict=True):
+        limit = offset + (end - start)
+        by_piece[(start, end)] = LexiconHits(
+            pick(indicator_hits, indicator_starts, offset, limit), pick(entity_hits, entity_starts, offset, limit)
+        )
+    return PiecesHits(by_piece)
+
+
+def _indicator_hits(text: str, lexicon: Lexicon, folded: str | None = None) -> list[Any]:
     if lexicon.indicators is None:
         return []
     module = _optional_module("extractors.indicators")
     finder = getattr(module, "find_indicators", None) if module else None
-    return list(finder(text, lexicon.indicators)) if finder else []
+    return list(finder(text, lexicon.indicators, folded=folded)) if finder else []
 
 
-def _entity_hits(text: str) -> list[Any]:
+def _entity_hits(text: str, folded: str | None = None) -> list[Any]:
     module = _optional_module("extractors.entities")
     finder = getattr(module, "find_entities", None) if module else None
-    return list(finder(text)) if finder else []
+    return list(finder(text, folded=folded)) if finder else []
 
 
 def _nearest_before(hits: list[Any], start: int, clause_start: int) -> Any | None:
@@ -406,7 +469,13 @@ def _span_ending(year_period: str | None, span: str | None) -> str | None:
 
 
 def _extract(
-    text: str, context: ExtractionContext, lexicon: Lexicon, scope: PeriodScope | None, *, rich: bool
+    text: str,
+    context: ExtractionContext,
+    lexicon: Lexicon,
+    scope: PeriodScope | None,
+    *,
+    rich: bool,
+    hits: LexiconHits | None = None,
 ) -> list[MentionMatch]:
     if not _DIGIT.search(text):
         return []
@@ -426,8 +495,8 @@ def _extract(
         default_period, default_kind = scope.default, kind_of(scope.default)
     else:
         default_period, default_kind = context_period(context)
-    indicator_hits = _indicator_hits(text, lexicon)
-    entity_hits = _entity_hits(text)
+    indicator_hits = list(hits.indicators) if hits is not None else _indicator_hits(text, lexicon)
+    entity_hits = list(hits.entities) if hits is not None else _entity_hits(text)
     mentions: list[MentionMatch] = []
     previous_end: dict[int, int] = {}
     for quantity in quantities:
@@ -584,7 +653,11 @@ def stated_period(match: MentionMatch, period_rule_ids: frozenset[str]) -> bool:
 
 
 def extract_mentions(
-    text: str, context: ExtractionContext, lexicon: Lexicon, scope: PeriodScope | None = None
+    text: str,
+    context: ExtractionContext,
+    lexicon: Lexicon,
+    scope: PeriodScope | None = None,
+    hits: LexiconHits | None = None,
 ) -> list[MentionMatch]:
     """Every numeric fact of one sentence (or table cell), in text order.
 
@@ -595,6 +668,8 @@ def extract_mentions(
         lexicon: the loaded pattern files (:func:`extractors.lexicon.load_lexicon`).
         scope: what the sentence inherits from its block and section (default period, operation
             start); None = the report's own period.
+        hits: indicator and entity hits already found for ``text`` (see :func:`document_hits`);
+            None = match the lexicons on ``text`` now.
 
     Returns:
         Mentions with offsets relative to ``text``; ``text[m.start:m.end] == m.value_text``.
@@ -606,7 +681,7 @@ def extract_mentions(
     [('18.938,78', 18938.78, 'tỷ đồng', 'level'), ('7,32', 7.32, '%', 'growth_pct')]
     """
     try:
-        return _extract(text, context, lexicon, scope, rich=False)
+        return _extract(text, context, lexicon, scope, rich=False, hits=hits)
     except (ValueError, ArithmeticError, IndexError):
         # A defect must not stop a corpus run; the sentence yields nothing and tests catch the cause.
         return []

@@ -128,5 +128,7 @@ def fold_for_matching(text: str) -> str:
     True
     """
     lowered = text.translate(_LOOKALIKES)
-    lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in lowered)
-    return _WORD.sub(lambda m: _fold_word(m.group()), lowered)
+    whole = lowered.lower()
+    if len(whole) != len(lowered):  # "İ" and a few others lower to two code points: keep those as written
+        whole = "".join(c.lower() if len(c.lower()) == 1 else c for c in lowered)
+    return _WORD.sub(lambda m: _fold_word(m.group()), whole)

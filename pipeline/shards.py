@@ -3,8 +3,9 @@
 Every processed document leaves one shard in ``OUT/.chiso/shards/<pipeline_key>/``, named by the
 document's content hash, written atomically (temporary file + rename). A shard is only ever complete
 or absent, so a run killed at any moment (even ``kill -9``) loses at most the documents in flight;
-started again, it reuses every finished shard. The pipeline key combines the chiso version and the
-hash of ``patterns/``: changing a pattern or upgrading chiso makes every document be processed again.
+started again, it reuses every finished shard. The pipeline key combines the chiso version, the hash
+of chiso's Python sources and the hash of ``patterns/``: changing a pattern or the code makes every
+document be processed again.
 """
 
 from __future__ import annotations
@@ -29,9 +30,20 @@ def chiso_version() -> str:
         return "0+unknown"
 
 
+def code_hash() -> str:
+    """Hash of the pipeline's own Python sources, so a code change (not only a release) invalidates shards."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for package in ("extractors", "pipeline"):
+        for source in sorted((root / package).rglob("*.py")):
+            digest.update(source.relative_to(root).as_posix().encode())
+            digest.update(source.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def pipeline_key(patterns_hash: str) -> str:
     """Which code and rules produced a shard: the same document is reprocessed when this changes."""
-    return hashlib.sha256(f"{chiso_version()}\x1f{patterns_hash}".encode()).hexdigest()[:16]
+    return hashlib.sha256(f"{chiso_version()}\x1f{code_hash()}\x1f{patterns_hash}".encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from typing import Any
 
 from extractors.doc_meta import DocMeta
 from extractors.lexicon import Lexicon
-from extractors.mentions import extract_mentions, stated_period
+from extractors.mentions import extract_mentions, pieces_hits, stated_period
 from extractors.model import NON_BODY_KINDS, Block, BlockKind, Document, ExtractionContext, MentionMatch
 from extractors.periods import PeriodScope, operation_start, period_before, section_default
 from extractors.rules import fold
@@ -281,12 +281,15 @@ def extract(
         range(len(pieces)),
         key=lambda i: pieces[i].block is not None and pieces[i].block.kind == BlockKind.FOOTNOTE_BODY,
     )
+    # The lexicons are matched once, over the pieces that hold a digit (the others yield no mention),
+    # joined one per line; each piece then gets the hits inside it.
+    hits = pieces_hits(text, [(p.start, p.end) for p in pieces], lexicon)
     found: dict[int, list[MentionMatch]] = {}
     for index in order:
         piece = pieces[index]
         sentence = text[piece.start : piece.end]
         scope = scopes.scope(piece)
-        matches = extract_mentions(sentence, piece.context, lexicon, scope)
+        matches = extract_mentions(sentence, piece.context, lexicon, scope, hits.within(piece.start, piece.end))
         scopes.after(piece, sentence, scope, matches)
         found[index] = matches
     rows: list[dict[str, Any]] = []
