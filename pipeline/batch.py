@@ -273,6 +273,7 @@ def write_facts(out_dir: Path, metadata: dict[str, str]) -> int:
         "in_footnote",
         "entity",
         "entity_level",
+        "direction",
         *(c for c in ("indicator_code", "period", "measure", "basis")),
     ]
     mentions = pq.read_table(out_dir / "mentions.parquet", columns=columns).to_pandas()

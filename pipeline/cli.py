@@ -194,10 +194,12 @@ def query(
     if output_format not in ("table", "csv", "json"):
         typer.echo(f"error: unknown --format {output_format!r} (table, csv, json)", err=True)
         raise typer.Exit(2)
+    import duckdb
+
     try:
         text = run_query(sql, outputs, output_format)
-    except FileNotFoundError as exc:
-        typer.echo(f"error: {exc}", err=True)
+    except (FileNotFoundError, duckdb.Error) as exc:
+        typer.echo(f"error: {str(exc).strip()}", err=True)
         raise typer.Exit(2) from exc
     typer.echo(text)
 

@@ -5,6 +5,10 @@ next year's report, is one fact with several sources. Sources agree when their v
 more than the rounding of the less precise one (half a unit of its last printed digit, times its
 scale): "15.472,56 tỷ đồng" and "15.472.561 Trđ" are the same number. Sources that disagree beyond
 that make the fact a conflict, with every value kept.
+
+The key adds the canonical unit to contract.md's (entity, indicator_code, period, measure, basis): a
+count and an amount in VND filed under one broad indicator are two facts, never a conflict. A change
+written "giảm 14,52%" (value 14.52, direction down) and a table cell "-14,52" are compared signed.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-FACT_KEY = ("entity", "indicator_code", "period", "measure", "basis")
+FACT_KEY = ("entity", "indicator_code", "period", "measure", "basis", "unit_canonical")
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +84,8 @@ def consolidate(mentions: pd.DataFrame) -> pd.DataFrame:
     for record in usable.itertuples(index=False):
         key = tuple(getattr(record, k) for k in FACT_KEY)
         value = record.value_normalized if pd.notna(record.value_normalized) else record.value
+        if getattr(record, "direction", None) == "down" and value > 0:
+            value = -value
         groups.setdefault(key, FactGroup(key)).sources.append(
             Source(
                 mention_id=record.mention_id,
@@ -107,7 +113,6 @@ def consolidate(mentions: pd.DataFrame) -> pd.DataFrame:
                 "entity_level": entity_levels.get(record["entity"]),
                 "value": best.value,
                 "value_normalized": best.value,
-                "unit_canonical": best.unit_canonical,
                 "qualifiers": qualifiers,
                 "is_estimate": "estimate" in qualifiers,
                 "is_preliminary": "preliminary" in qualifiers,
@@ -125,7 +130,6 @@ def consolidate(mentions: pd.DataFrame) -> pd.DataFrame:
         "entity_level",
         "value",
         "value_normalized",
-        "unit_canonical",
         "qualifiers",
         "is_estimate",
         "is_preliminary",

@@ -85,3 +85,26 @@ def test_mentions_without_code_or_period_make_no_fact():
 def test_printed_precision_follows_decimals_and_scale():
     assert printed_precision("2,8", None) == 0.05
     assert printed_precision("14.112.388", 1e6) == 0.5e6
+
+
+def test_a_decrease_in_words_and_a_negative_table_cell_agree():
+    mentions = pd.DataFrame(
+        [
+            _mention("m1", "d1", "14,52", 14.52, measure="growth_pct", direction="down", unit_canonical="percent"),
+            _mention("m2", "d1", "-14,52", -14.52, measure="growth_pct", unit_canonical="percent", in_table=True),
+        ]
+    )
+    facts = consolidate(mentions)
+    assert len(facts) == 1 and not facts.iloc[0].conflict
+    assert facts.iloc[0].value == -14.52
+
+
+def test_a_count_and_an_amount_under_one_indicator_are_two_facts():
+    mentions = pd.DataFrame(
+        [
+            _mention("m1", "d1", "5", 5.0, unit_canonical="count"),
+            _mention("m2", "d1", "163.183", 163183.0, 1e6, unit_canonical="VND"),
+        ]
+    )
+    facts = consolidate(mentions)
+    assert len(facts) == 2 and not facts.conflict.any()
