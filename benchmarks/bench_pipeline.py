@@ -168,6 +168,7 @@ def main() -> None:
     parser.add_argument("--also-docs", type=int, default=0, help="a smaller archive to compare peak memory with")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="worker counts to time")
     parser.add_argument("--peer-sample", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--peers", action=argparse.BooleanOptionalAction, default=True, help="time the peers")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
 
@@ -179,7 +180,7 @@ def main() -> None:
         pages = pdf_pages(paths)
         results.update(archive_mb=round(size_mb, 1), pdf_pages=pages)
         results["read_seconds"] = round(time_reading(paths), 3)
-        peers, per_format = time_peers(paths, args.peer_sample)
+        peers, per_format = time_peers(paths, args.peer_sample) if args.peers else (float("nan"), {})
         results.update(peers_seconds=round(peers, 1), peers_by_format={k: round(v, 1) for k, v in per_format.items()})
         runs = {}
         for workers in args.workers:

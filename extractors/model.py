@@ -51,6 +51,8 @@ class Block:
         footnote_id: the footnote a FOOTNOTE_BODY block belongs to.
         source_line: 1-based physical line of the source where the block starts (text dumps).
         layout_table: True for cells of header/signature layout tables (not data tables).
+        source_layer: "ocr" for text recognised from a page image; None for born-digital text.
+        ocr_confidence: tesseract's mean word confidence (0-100) for OCR blocks.
     """
 
     kind: BlockKind
@@ -68,6 +70,8 @@ class Block:
     footnote_id: str | None = None
     source_line: int | None = None
     layout_table: bool = False
+    source_layer: str | None = None
+    ocr_confidence: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -285,7 +285,13 @@ def evaluate(
             row["field_set"]: {k: round(float(row[k]), 4) for k in ("precision", "recall", "f1")}
             for row in scores.to_dict(orient="records")
         }
-        payload = {"gold_format": fmt, "gold": by_field, "rows": counts}
+        findings_path = outputs / "qa_findings.parquet"
+        per_check = (
+            pq.read_table(findings_path, columns=["check"]).to_pandas()["check"].value_counts().sort_index().to_dict()
+            if findings_path.exists()
+            else {}
+        )
+        payload = {"gold_format": fmt, "gold": by_field, "rows": counts, "findings_per_check": per_check}
         metrics.parent.mkdir(parents=True, exist_ok=True)
         metrics.write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n")
 

@@ -128,6 +128,8 @@ def _block_row(doc_id: str, index: int, block: Block) -> dict[str, Any]:
         "footnote_id": block.footnote_id,
         "source_line": block.source_line,
         "layout_table": block.layout_table,
+        "source_layer": block.source_layer,
+        "ocr_confidence": block.ocr_confidence,
     }
 
 

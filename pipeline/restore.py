@@ -84,6 +84,8 @@ def document_from_rows(doc: dict[str, Any], blocks: list[dict[str, Any]]) -> Doc
                 footnote_id=footnote_id,
                 source_line=_int(b, "source_line"),
                 layout_table=bool(b.get("layout_table")),
+                source_layer=_value(b, "source_layer"),
+                ocr_confidence=_value(b, "ocr_confidence"),
             )
         )
     return Document(

@@ -358,4 +358,6 @@ def _mention_row(
         "entity_level": match.entity_level,
         "flags": list(match.flags),
         "rule_ids": list(match.rule_ids),
+        "source_layer": (block.source_layer if block is not None else None) or "text",
+        "ocr_confidence": block.ocr_confidence if block is not None else None,
     }

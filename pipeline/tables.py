@@ -72,6 +72,8 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("ref_start", _int, True),
         ("marker", _str, True),
         ("ref_page", _int, True),
+        ("source_layer", _str, True),
+        ("ocr_confidence", _f64, True),
     ),
     "sections": _fields(
         ("doc_id", _str, False),
@@ -161,6 +163,8 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("entity_level", _str, True),
         ("flags", pa.list_(_str), True),
         ("rule_ids", pa.list_(_str), True),
+        ("source_layer", _str, True),
+        ("ocr_confidence", _f64, True),
     ),
     "facts": _fields(
         ("fact_id", _str, False),
@@ -284,7 +288,10 @@ class TableWriter:
     previous version of the table (if any) is what readers see.
     """
 
-    ROW_GROUP = 50_000
+    #: A row group is written when either bound is reached: rows of small tables, characters of
+    #: tables whose rows are large (documents carry each report's whole text).
+    ROW_GROUP = 20_000
+    MAX_BUFFERED_CHARS = 8_000_000
 
     def __init__(self, out_dir: Path, name: str, metadata: Mapping[str, str]) -> None:
         self.name = name
@@ -298,6 +305,7 @@ class TableWriter:
         self.temporary = Path(temporary)
         self._writer = pq.ParquetWriter(self.temporary, self.schema, compression="zstd")
         self._buffer: list[Mapping[str, Any]] = []
+        self._buffered_chars = 0
         self.rows = 0
 
     def add(self, rows: Iterable[Mapping[str, Any]]) -> None:
@@ -307,8 +315,9 @@ class TableWriter:
             if extra:
                 raise ValueError(f"{self.name}: unknown columns {sorted(extra)}")
             self._buffer.append(row)
-        if len(self._buffer) >= self.ROW_GROUP:
-            self._flush()
+            self._buffered_chars += sum(len(v) for v in row.values() if isinstance(v, str))
+            if len(self._buffer) >= self.ROW_GROUP or self._buffered_chars >= self.MAX_BUFFERED_CHARS:
+                self._flush()
 
     def _flush(self) -> None:
         if not self._buffer:
@@ -317,6 +326,7 @@ class TableWriter:
         self._writer.write_table(pa.table(columns, schema=self.schema))
         self.rows += len(self._buffer)
         self._buffer = []
+        self._buffered_chars = 0
 
     def close(self) -> int:
         self._flush()

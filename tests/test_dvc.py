@@ -22,7 +22,7 @@ def test_dvc_repro_in_a_fresh_clone_writes_tables_and_metrics(tmp_path):
     assert dvc, "dvc is not installed: `pip install -e '.[dvc]'` (make test does this)"
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
-    for tracked in ("dvc.yaml", "corpus/gold/mentions.tsv"):
+    for tracked in ("dvc.yaml", "params.yaml", ".gitignore", "corpus/gold/mentions.tsv"):
         # the working tree may be ahead of the last commit while developing; test what is here
         shutil.copy(ROOT / tracked, clone / tracked)
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}", "DVC_NO_ANALYTICS": "1"}
@@ -32,3 +32,5 @@ def test_dvc_repro_in_a_fresh_clone_writes_tables_and_metrics(tmp_path):
     assert metrics["rows"]["documents"] == 15
     assert metrics["rows"]["mentions"] > 1000
     assert metrics["gold"]["value"]["f1"] >= 0.97
+    assert sum(metrics["findings_per_check"].values()) > 0
+    assert (clone / "outputs" / "report.html").stat().st_size > 10_000

@@ -105,6 +105,13 @@ def _finding_id(finding: Finding) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
+_ONE_STEP_DOWN = {"error": "warning", "warning": "info", "info": "info"}
+
+
+def _weighed(severity: str, mention_ids: Any, from_ocr: set[str]) -> str:
+    return _ONE_STEP_DOWN[severity] if any(m in from_ocr for m in mention_ids) else severity
+
+
 def run_qa(tables: dict[str, pd.DataFrame], params: dict) -> pd.DataFrame:
     """Run every enabled check and return the qa_findings table (columns of QA_FINDINGS_SCHEMA).
 
@@ -116,6 +123,10 @@ def run_qa(tables: dict[str, pd.DataFrame], params: dict) -> pd.DataFrame:
     prepared = prepare_tables(tables, params)
     mentions = prepared["mentions"]
     doc_of = dict(zip(mentions["mention_id"], mentions["doc_id"], strict=True))
+    # Figures read by OCR may hold recognition errors: a finding that rests on one is weighed a step
+    # below the same finding between born-digital figures (error -> warning -> info).
+    layers = mentions["source_layer"] if "source_layer" in mentions else pd.Series(["text"] * len(mentions))
+    from_ocr = {m for m, layer in zip(mentions["mention_id"], layers, strict=True) if layer == "ocr"}
     path_of = dict(zip(prepared["documents"]["doc_id"], prepared["documents"]["source_path"], strict=True))
     rows: list[dict[str, Any]] = []
     seen: set[str] = set()
@@ -133,7 +144,7 @@ def run_qa(tables: dict[str, pd.DataFrame], params: dict) -> pd.DataFrame:
                 {
                     "finding_id": finding_id,
                     "check": finding.check,
-                    "severity": str(finding.severity),
+                    "severity": _weighed(str(finding.severity), finding.mention_ids, from_ocr),
                     "message": finding.message_vi,
                     "doc_ids": doc_ids,
                     "mention_ids": list(finding.mention_ids),

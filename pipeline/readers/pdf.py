@@ -500,7 +500,9 @@ def _emit_ocr(builder: DocumentBuilder, page: OcrPage) -> None:
             kind = BlockKind.LIST_ITEM
         else:
             kind = BlockKind.PARAGRAPH
-        builder.add_block(kind, text, page=page.number)
+        builder.add_block(
+            kind, text, page=page.number, source_layer="ocr", ocr_confidence=round(paragraph.confidence, 1)
+        )
 
 
 def _is_caps(text: str) -> bool:

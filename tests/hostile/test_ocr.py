@@ -37,6 +37,9 @@ def test_scanned_pdf_is_read_by_ocr(scanned_and_born_digital) -> None:
     assert [w.split()[1] for w in confidences] == ["1", "2", "3"]
     assert all(float(w.rsplit(" ", 1)[1]) > 80 for w in confidences)
     assert {b["page"] for b in scanned.blocks} == {1, 2, 3}
+    body = [b for b in scanned.blocks if b["char_end"] > b["char_start"]]
+    assert {b["source_layer"] for b in body} == {"ocr"} and all(b["ocr_confidence"] > 50 for b in body)
+    assert {m["source_layer"] for m in scanned.mentions} == {"ocr"}
 
 
 def test_ocr_recovers_at_least_80_percent_of_the_born_digital_values(scanned_and_born_digital) -> None:

@@ -281,3 +281,11 @@ def test_params_file_has_a_section_for_every_check() -> None:
     params = load_params()
     assert set(params["checks"]) == set(QA_CHECKS)
     assert params["error_above"] > 0
+
+
+def test_a_finding_resting_on_an_ocr_figure_is_weighed_one_step_down():
+    from pipeline.qa import _weighed
+
+    assert _weighed("error", ["m1", "m2"], {"m2"}) == "warning"
+    assert _weighed("warning", ["m1"], {"m2"}) == "warning"
+    assert _weighed("warning", ["m2"], {"m2"}) == "info"
