@@ -15,6 +15,8 @@ from collections.abc import Mapping
 
 import regex
 
+from extractors.text import fold_for_matching
+
 #: Seconds one regex call may take. Sentences are short; only adversarial input ever gets near it.
 MATCH_TIMEOUT = 0.25
 
@@ -90,47 +92,5 @@ def match_at(pattern: regex.Pattern, text: str, pos: int, endpos: int | None = N
         return None
 
 
-# Reports mix two tone placements for syllable-final "oa/oe/uy" ("hoà"/"hòa", "thuỷ"/"thủy");
-# extractors.text.fold_for_matching settles on the mark over the first vowel, and so does this.
-_OLD_STYLE = regex.compile(r"(?<!q)([ou])([àáảãạèéẻẽẹỳýỷỹỵ])(?!\p{L})")
-_TONE_SERIES = ("àáảãạ", "èéẻẽẹ", "ỳýỷỹỵ")
-_BASE_OF = {c: base for series, base in zip(_TONE_SERIES, "aey", strict=True) for c in series}
-_TONE_INDEX = {c: series.index(c) for series in _TONE_SERIES for c in series}
-_TONED_FIRST = {"o": "òóỏõọ", "u": "ùúủũụ"}
-_LOOKALIKES = str.maketrans(
-    {
-        "\u00d0": "đ",  # Latin ETH typed for Đ
-        "\u0110": "đ",
-        "\u00a0": " ",
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u2013": "-",
-        "\u2014": "-",
-        "\u2212": "-",
-    }
-)
-
-
-def _move_tone(match: regex.Match[str]) -> str:
-    first, second = match.group(1), match.group(2)
-    return _TONED_FIRST[first][_TONE_INDEX[second]] + _BASE_OF[second]
-
-
-def fold(text: str) -> str:
-    """Same-length lower-case copy of NFC ``text`` for matching cue words.
-
-    A fast equivalent of ``extractors.text.fold_for_matching`` for the hot path (that one calls
-    underthesea per word, which alone would use most of the 1 MB/s budget): lower case, look-alike
-    letters and dashes unified, old-style tone placement moved ("hoà" -> "hòa", "thuỷ" -> "thủy").
-
-    >>> fold("Thuỷ lợi – HOÁ 59%KH")
-    'thủy lợi - hóa 59%kh'
-    """
-    translated = text.translate(_LOOKALIKES)
-    lowered = translated.lower()
-    if len(lowered) != len(text):
-        # A few letters ("İ") lower-case to two code points; keep those as they are.
-        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in translated)
-    return _OLD_STYLE.sub(_move_tone, lowered)
+#: The matching fold of the whole project (one implementation, in extractors.text).
+fold = fold_for_matching

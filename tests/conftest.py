@@ -44,3 +44,20 @@ def read_corpus_document(report: str, fmt: str):
         path = corpus_file(report, fmt)
         _DOCUMENTS[key] = read_document(path.read_bytes(), path)
     return _DOCUMENTS[key]
+
+
+#: The GRDP table of report 000 as printed (seeds-structure.md §1.6): the header row, then 10 data rows.
+#: Empty strings stand for empty cells (the NBSP-only cells are empty in canonical text).
+GRDP_TABLE = [
+    ["TT", "Chỉ tiêu", "Sơ bộ năm 2024 (Trđ)", "Ước tính năm 2025 (Trđ)", "Tỷ trọng (%)", "Tốc độ phát triển (%)"],
+    ["1", "Theo giá hiện hành", "14.112.388", "15.472.561", "", "9,64"],
+    ["-", "Khu vực I (Nông, Lâm nghiệp, Thủy sản)", "96.258", "103.688", "0,67", "7,72"],
+    ["-", "Khu vực II (Công nghiệp, Xây dựng)", "3.399.568", "3.637.046", "23,51", "6,99"],
+    ["", "Trong đó: Công nghiệp", "1.533.315", "1.658.818", "", "8,19"],
+    ["-", "Khu vực III (Dịch vụ)", "10.616.562", "11.731.826", "75,82", "10,50"],
+    ["2", "Theo giá so sánh năm 2010", "8.347.585", "8.581.065", "", "2,80"],
+    ["-", "Khu vực I (Nông, Lâm nghiệp, Thủy sản)", "48.512", "50.365", "0,59", "3,82"],
+    ["-", "Khu vực II (Công nghiệp, Xây dựng)", "1.640.263", "1.589.373", "18,52", "-3,10"],
+    ["", "Trong đó: Công nghiệp", "609.649", "521.130", "", "-14,52"],
+    ["-", "Khu vực III (Dịch vụ)", "6.658.810", "6.941.326", "80,89", "4,24"],
+]

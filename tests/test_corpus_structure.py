@@ -6,29 +6,7 @@ import pytest
 
 from extractors.sections import build_outline, section_at
 from extractors.tables import data_tables, load_table_rules
-from tests.conftest import FORMATS, REPORTS, read_corpus_document
-
-# seeds-structure.md §1.6, reconstructed by reading report 000.
-GRDP_HEADER = [
-    "TT",
-    "Chỉ tiêu",
-    "Sơ bộ năm 2024 (Trđ)",
-    "Ước tính năm 2025 (Trđ)",
-    "Tỷ trọng (%)",
-    "Tốc độ phát triển (%)",
-]
-GRDP_ROWS = [
-    ["1", "Theo giá hiện hành", "14.112.388", "15.472.561", "", "9,64"],
-    ["-", "Khu vực I (Nông, Lâm nghiệp, Thủy sản)", "96.258", "103.688", "0,67", "7,72"],
-    ["-", "Khu vực II (Công nghiệp, Xây dựng)", "3.399.568", "3.637.046", "23,51", "6,99"],
-    ["", "Trong đó: Công nghiệp", "1.533.315", "1.658.818", "", "8,19"],
-    ["-", "Khu vực III (Dịch vụ)", "10.616.562", "11.731.826", "75,82", "10,50"],
-    ["2", "Theo giá so sánh năm 2010", "8.347.585", "8.581.065", "", "2,80"],
-    ["-", "Khu vực I (Nông, Lâm nghiệp, Thủy sản)", "48.512", "50.365", "0,59", "3,82"],
-    ["-", "Khu vực II (Công nghiệp, Xây dựng)", "1.640.263", "1.589.373", "18,52", "-3,10"],
-    ["", "Trong đó: Công nghiệp", "609.649", "521.130", "", "-14,52"],
-    ["-", "Khu vực III (Dịch vụ)", "6.658.810", "6.941.326", "80,89", "4,24"],
-]
+from tests.conftest import FORMATS, GRDP_TABLE, REPORTS, read_corpus_document
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -40,7 +18,7 @@ def test_grdp_table_of_000_has_ten_data_rows_of_six_columns_with_headers_and_uni
     for cell in cells:
         grid.setdefault(cell.row, [""] * 6)[cell.col] = cell.text
     rows = [grid[r] for r in sorted(grid)]
-    assert rows == [GRDP_HEADER, *GRDP_ROWS]
+    assert rows == GRDP_TABLE
     by_position = {(c.row, c.col): c for c in cells}
     cell = by_position[(8, 3)]
     assert cell.text == "1.589.373"

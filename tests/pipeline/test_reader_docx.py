@@ -18,7 +18,7 @@ from extractors.model import BlockKind, Document
 from pipeline.readers.base import DocumentReadError
 from pipeline.readers.docx import read_docx
 from pipeline.readers.xml import parse_xml
-from tests.conftest import corpus_file
+from tests.conftest import GRDP_TABLE, corpus_file
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -81,21 +81,6 @@ def test_first_footnote_of_000_links_reference_and_body() -> None:
     assert document.text[: first.ref_start].endswith("05 phường")
     # the "(" ")" around the reference are gone, the text reads on
     assert document.text[first.ref_start :].startswith(" thuộc thành phố Kon Tum")
-
-
-GRDP_TABLE = [
-    ["TT", "Chỉ tiêu", "Sơ bộ năm 2024 (Trđ)", "Ước tính năm 2025 (Trđ)", "Tỷ trọng (%)", "Tốc độ phát triển (%)"],
-    ["1", "Theo giá hiện hành", "14.112.388", "15.472.561", "", "9,64"],
-    ["-", "Khu vực I (Nông, Lâm nghiệp, Thủy sản)", "96.258", "103.688", "0,67", "7,72"],
-    ["-", "Khu vực II (Công nghiệp, Xây dựng)", "3.399.568", "3.637.046", "23,51", "6,99"],
-    ["", "Trong đó: Công nghiệp", "1.533.315", "1.658.818", "", "8,19"],
-    ["-", "Khu vực III (Dịch vụ)", "10.616.562", "11.731.826", "75,82", "10,50"],
-    ["2", "Theo giá so sánh năm 2010", "8.347.585", "8.581.065", "", "2,80"],
-    ["-", "Khu vực I (Nông, Lâm nghiệp, Thủy sản)", "48.512", "50.365", "0,59", "3,82"],
-    ["-", "Khu vực II (Công nghiệp, Xây dựng)", "1.640.263", "1.589.373", "18,52", "-3,10"],
-    ["", "Trong đó: Công nghiệp", "609.649", "521.130", "", "-14,52"],
-    ["-", "Khu vực III (Dịch vụ)", "6.658.810", "6.941.326", "80,89", "4,24"],
-]
 
 
 def test_grdp_table_of_000_is_a_data_table_of_11_rows_by_6_columns() -> None:

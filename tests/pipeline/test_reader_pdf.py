@@ -14,28 +14,13 @@ import pytest
 from extractors.model import BlockKind, Document
 from pipeline.readers.base import DocumentReadError
 from pipeline.readers.pdf import read_pdf
-from tests.conftest import REPORTS, corpus_file
+from tests.conftest import GRDP_TABLE, REPORTS, corpus_file
 
 FOOTNOTES = {"000": 66, "001": 13, "002": 73, "003": 3, "004": 63}
 PAGES = {"000": 47, "001": 18, "002": 24, "003": 11, "004": 26}
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 #: markers glued onto numbers by plain text extraction (seeds-structure.md §0.2, §6.3)
 GLUED = ("20263", "202217", "7.004,13", "2021-20251")
-
-#: seeds-structure.md §1.6; NBSP-only cells are empty in canonical text
-GRDP = [
-    ["TT", "Chỉ tiêu", "Sơ bộ năm 2024 (Trđ)", "Ước tính năm 2025 (Trđ)", "Tỷ trọng (%)", "Tốc độ phát triển (%)"],
-    ["1", "Theo giá hiện hành", "14.112.388", "15.472.561", "", "9,64"],
-    ["-", "Khu vực I (Nông, Lâm nghiệp, Thủy sản)", "96.258", "103.688", "0,67", "7,72"],
-    ["-", "Khu vực II (Công nghiệp, Xây dựng)", "3.399.568", "3.637.046", "23,51", "6,99"],
-    ["", "Trong đó: Công nghiệp", "1.533.315", "1.658.818", "", "8,19"],
-    ["-", "Khu vực III (Dịch vụ)", "10.616.562", "11.731.826", "75,82", "10,50"],
-    ["2", "Theo giá so sánh năm 2010", "8.347.585", "8.581.065", "", "2,80"],
-    ["-", "Khu vực I (Nông, Lâm nghiệp, Thủy sản)", "48.512", "50.365", "0,59", "3,82"],
-    ["-", "Khu vực II (Công nghiệp, Xây dựng)", "1.640.263", "1.589.373", "18,52", "-3,10"],
-    ["", "Trong đó: Công nghiệp", "609.649", "521.130", "", "-14,52"],
-    ["-", "Khu vực III (Dịch vụ)", "6.658.810", "6.941.326", "80,89", "4,24"],
-]
 
 
 @cache
@@ -105,7 +90,7 @@ def test_grdp_table_of_report_000() -> None:
     grid = [["" for _ in range(cols)] for _ in range(rows)]
     for block in cells:
         grid[block.row][block.col] = document.block_text(block)
-    assert grid == GRDP
+    assert grid == GRDP_TABLE
     body = "\n".join(document.block_text(b) for b in document.blocks if b.kind != BlockKind.TABLE_CELL)
     assert "14.112.388" not in body
 
