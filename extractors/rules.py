@@ -11,6 +11,7 @@ offsets in the original text.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 
 import regex
@@ -64,13 +65,11 @@ def used_fragments(pattern: str) -> set[str]:
 
 def search_all(pattern: regex.Pattern, text: str, pos: int = 0, endpos: int | None = None) -> list[regex.Match[str]]:
     """All non-overlapping matches, or those found before the time limit ran out."""
-    found: list[regex.Match[str]] = []
     end = len(text) if endpos is None else endpos
-    try:
-        for match in pattern.finditer(text, pos, end, timeout=MATCH_TIMEOUT):
-            found.append(match)
-    except TimeoutError:
-        pass
+    iterator = pattern.finditer(text, pos, end, timeout=MATCH_TIMEOUT)
+    found: list[regex.Match[str]] = []
+    with contextlib.suppress(TimeoutError):  # matches found before the time limit stay in ``found``
+        found.extend(iterator)
     return found
 
 
