@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.qa import QA_CHECKS
-from pipeline.qa.base import representative_documents
+from pipeline.qa.base import present, representative_documents
 
 CSS = """
 *{box-sizing:border-box}
@@ -78,15 +78,6 @@ def _e(value: Any) -> str:
     return html.escape("" if value is None else str(value))
 
 
-def _present(value: Any) -> bool:
-    if value is None:
-        return False
-    try:
-        return not pd.isna(value)
-    except (TypeError, ValueError):
-        return True
-
-
 def highlight(sentence: str, values: Iterable[str], hits: Iterable[str] = ()) -> str:
     """The sentence as HTML with every given number marked (the finding's own numbers marked strongest).
 
@@ -122,7 +113,7 @@ def _doc_label(row: Mapping[str, Any]) -> str:
 
 
 def _fmt_number(value: Any) -> str:
-    if not _present(value):
+    if not present(value):
         return "–"
     text = f"{float(value):,.2f}"
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
@@ -171,10 +162,10 @@ def _findings_view(findings: pd.DataFrame, mentions: pd.DataFrame, labels: Mappi
                 if mention["in_table"]
                 else ("chú thích / footnote" if mention["in_footnote"] else "văn bản / text")
             )
-            page = f", tr./p. {int(mention['page'])}" if _present(mention["page"]) else ""
+            page = f", tr./p. {int(mention['page'])}" if present(mention["page"]) else ""
             where = (
                 f"{_e(labels.get(mention['doc_id'], mention['doc_id']))}{page} · {_e(mention['section_path'] or '')}"
-                f" · {placement}" + (f" {_e(mention['footnote_id'])}" if _present(mention["footnote_id"]) else "")
+                f" · {placement}" + (f" {_e(mention['footnote_id'])}" if present(mention["footnote_id"]) else "")
             )
             sentence = str(mention["sentence"] or mention["value_text"])
             sources.append(
@@ -272,9 +263,9 @@ def _charts_view(mentions: pd.DataFrame, labels: Mapping[str, str]) -> str:
     for code, group in usable.groupby("indicator_code"):
         points = []
         for row in group.itertuples(index=False):
-            scale = float(row.scale) if _present(row.scale) else 1.0
-            unit = row.unit_canonical if _present(row.unit_canonical) else ""
-            basis = f", {row.basis}" if _present(row.basis) else ""
+            scale = float(row.scale) if present(row.scale) else 1.0
+            unit = row.unit_canonical if present(row.unit_canonical) else ""
+            basis = f", {row.basis}" if present(row.basis) else ""
             points.append(
                 {
                     "year": int(row.year),
@@ -282,7 +273,7 @@ def _charts_view(mentions: pd.DataFrame, labels: Mapping[str, str]) -> str:
                     "series": f"{row.entity or ''} · {row.measure} {unit}{basis}".strip(),
                     "tooltip": (
                         f"{int(row.year)}: {row.value_text} {row.unit or ''} — {labels.get(row.doc_id, row.doc_id)}"
-                        f"{', tr./p. ' + str(int(row.page)) if _present(row.page) else ''}\n{str(row.sentence)[:240]}"
+                        f"{', tr./p. ' + str(int(row.page)) if present(row.page) else ''}\n{str(row.sentence)[:240]}"
                     ),
                 }
             )
@@ -321,7 +312,7 @@ def _documents_view(tables: Mapping[str, pd.DataFrame], documents: pd.DataFrame,
         doc_mentions = mentions[(mentions["doc_id"] == doc["doc_id"]) & ~mentions["in_table"].astype(bool)]
         body = []
         for section_path, group in doc_mentions.groupby("section_path", sort=False, dropna=False):
-            body.append(f'<div class="sec">{_e(section_path if _present(section_path) else "—")}</div>')
+            body.append(f'<div class="sec">{_e(section_path if present(section_path) else "—")}</div>')
             for sentence, in_sentence in group.groupby("sentence", sort=False):
                 body.append(
                     f'<div class="sent">{highlight(str(sentence), list(in_sentence["value_text"].astype(str)))}</div>'

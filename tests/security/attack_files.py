@@ -20,19 +20,6 @@ _FIRST_TEXT_RUN = re.compile(rb"<w:t(?: [^>]*)?>")
 LOL_LEVELS = 10
 
 
-def rewrite(docx: bytes, changes: dict[str, bytes]) -> bytes:
-    """The package with members replaced (or added), all other members copied unchanged."""
-    source = zipfile.ZipFile(BytesIO(docx))
-    buffer = BytesIO()
-    with source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            if info.filename not in changes:
-                target.writestr(info, source.read(info))
-        for name, content in changes.items():
-            target.writestr(name, content)
-    return buffer.getvalue()
-
-
 def with_doctype(xml: bytes, internal_subset: bytes, root: bytes = b"w:document", padding: int = 0) -> bytes:
     """``xml`` with a DOCTYPE after its declaration; ``padding`` bytes of comment may hide it from short scans."""
     match = _XML_DECLARATION.match(xml)

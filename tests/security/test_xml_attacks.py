@@ -17,7 +17,8 @@ from pipeline.readers.base import DocumentReadError
 from pipeline.readers.docx import read_docx
 from pipeline.readers.xml import reject_dtd
 from tests.conftest import corpus_file
-from tests.security.attack_files import billion_laughs_part, external_entity_part, in_limited_worker, member, rewrite
+from tests.hostile.bad_inputs import rewrite
+from tests.security.attack_files import billion_laughs_part, external_entity_part, in_limited_worker, member
 
 SECRET = "CHISO-SECRET-7f3a9c"
 #: (member, root element) of every kind of XML part a Word package has; each gets its own attack file.

@@ -18,7 +18,8 @@ from pipeline.limits import DEFAULT_LIMITS, LimitExceeded, Limits, declared_memb
 from pipeline.readers.base import DocumentReadError
 from pipeline.readers.docx import read_docx
 from tests.conftest import corpus_file
-from tests.security.attack_files import deflated_zeros, in_limited_worker, rewrite, with_raw_deflated_member
+from tests.hostile.bad_inputs import rewrite
+from tests.security.attack_files import deflated_zeros, in_limited_worker, with_raw_deflated_member
 
 
 @pytest.fixture(scope="module")
