@@ -224,7 +224,7 @@ def extract_doc_meta(document: Document, rules: MetaRules | None = None) -> DocM
     issuer, entity, level = found if found else (None, None, None)
 
     report_period = period_from_title(title, rules) if title else None
-    report_year = _last_year(report_period) if report_period else date_year
+    report_year = last_year(report_period) if report_period else date_year
     return DocMeta(
         title=title,
         doc_kind=doc_kind,
@@ -252,7 +252,13 @@ def _unnamed_issuer(text: str, rules: MetaRules) -> tuple[str, str, str] | None:
     return None
 
 
-def _last_year(period: str) -> int | None:
-    """The year relative expressions resolve against: the last year the period touches."""
+def last_year(period: str | None) -> int | None:
+    """The year relative expressions resolve against: the last year a period (contract notation) touches.
+
+    >>> last_year("2020-01..2020-09"), last_year("2021..2025"), last_year(None)
+    (2020, 2025, None)
+    """
+    if not period:
+        return None
     years = regex.findall(r"\d{4}", period)
     return int(years[-1]) if years else None

@@ -306,16 +306,14 @@ def explain(
     """Print every mention found in SENTENCE, its fields and the pattern rules that fired."""
     import unicodedata
 
-    import regex
-
+    from extractors.doc_meta import last_year
     from extractors.lexicon import load_lexicon
     from extractors.mentions import explain as explain_mentions
     from extractors.model import ExtractionContext
 
-    years = regex.findall(r"\d{4}", period or "")
     context = ExtractionContext(
         report_period=period,
-        report_year=int(years[-1]) if years else None,
+        report_year=last_year(period),
         doc_kind=doc_kind,
         entity=entity,
     )

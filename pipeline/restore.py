@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from extractors.doc_meta import DocMeta
+from extractors.doc_meta import DocMeta, last_year
 from extractors.model import Block, BlockKind, Document, Footnote
 from extractors.sections import Outline, Section, SectionKind
 from extractors.tables import Cell
@@ -102,7 +102,6 @@ def document_from_rows(doc: dict[str, Any], blocks: list[dict[str, Any]]) -> Doc
 
 def meta_from_row(doc: dict[str, Any]) -> DocMeta:
     period = _value(doc, "report_period")
-    years = [int(part[:4]) for part in (period or "").replace("..", " ").split() if part[:4].isdigit()]
     return DocMeta(
         title=_value(doc, "title"),
         doc_kind=_value(doc, "doc_kind"),
@@ -110,7 +109,7 @@ def meta_from_row(doc: dict[str, Any]) -> DocMeta:
         entity=_value(doc, "entity"),
         entity_level=_value(doc, "entity_level"),
         report_period=period,
-        report_year=years[-1] if years else None,
+        report_year=last_year(period),
         issued_date=_value(doc, "issued_date"),
         doc_number=_value(doc, "doc_number"),
         is_draft=bool(doc.get("is_draft")),

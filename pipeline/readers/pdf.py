@@ -24,6 +24,7 @@ import pypdfium2 as pdfium
 
 from extractors.legacy import encoding_label
 from extractors.model import BlockKind, Document
+from extractors.sections import load_section_rules, match_label
 from pipeline.readers.base import DocumentBuilder, DocumentReadError, RawRef
 from pipeline.readers.ocr import OcrError, OcrPage, ocr_pdf_page, ocr_unavailable_reason
 from pipeline.readers.pdf_chars import PageChars, PdfChar, Rule, Run, TextLine, group_lines, read_page
@@ -51,7 +52,6 @@ MAX_OCR_PAGES = 150
 _PAGE_NUMBER = re.compile(r"^\W{0,2}\d{1,4}\W{0,2}$")
 #: Superscript 2/3 after a length unit is an exponent (m2, km2, m3), not a footnote marker.
 _EXPONENT_UNIT = re.compile(r"(?:^|[\d/.,(])(?:[kcdmh]?m)$")
-_SECTION_LABEL = re.compile(r"^(?:PHẦN|Phần|Chương|CHƯƠNG|[IVXLC]+\.|[A-H]\.|\d+(?:\.\d+)*\.?\s|[a-zđ][),])")
 _LIST_MARKER = re.compile(r"^[-+*•]\s")
 
 
@@ -480,7 +480,11 @@ def _flush(builder: DocumentBuilder, lines: list[TextLine]) -> None:
         text.add_line(line)
     stripped = text.raw.strip()
     bold = sum(1 for line in lines if line.bold) * 2 > len(lines)
-    if bold and len(stripped) <= HEADING_MAX_CHARS and (_SECTION_LABEL.match(stripped) or _is_caps(stripped)):
+    if (
+        bold
+        and len(stripped) <= HEADING_MAX_CHARS
+        and (match_label(stripped, load_section_rules()) or _is_caps(stripped))
+    ):
         kind = BlockKind.HEADING
     elif _LIST_MARKER.match(stripped):
         kind = BlockKind.LIST_ITEM
