@@ -203,6 +203,22 @@ class Lexicon:
     #: entity operates, entities of these levels reporting from that year on started at that date.
     entity_starts: tuple[tuple[frozenset[str], int, str], ...] = ()
 
+    def compiled_patterns(self) -> list[tuple[str, regex.Pattern]]:
+        """Every regex of the pattern files, named ``<field>`` or ``<rule id>:<key>`` (for tests and audits)."""
+        found: list[tuple[str, regex.Pattern]] = []
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            if isinstance(value, regex.Pattern):
+                found.append((name, value))
+            elif isinstance(value, tuple):
+                for index, entry in enumerate(value):
+                    slots = getattr(entry, "__slots__", ())
+                    for key in slots:
+                        pattern = getattr(entry, key)
+                        if isinstance(pattern, regex.Pattern):
+                            found.append((f"{getattr(entry, 'id', f'{name}[{index}]')}:{key}", pattern))
+        return found
+
     @property
     def period_rule_ids(self) -> frozenset[str]:
         """Ids of the period rules: a mention carrying one had its period stated in its own text."""

@@ -39,7 +39,7 @@ from extractors.periods import (
     resolve_reference,
 )
 from extractors.qualifiers import decide_qualifier
-from extractors.rules import fold, match_at, search_all
+from extractors.rules import fold, match_at, search_all, search_regions
 from extractors.units import UnitMatch, find_unit, header_unit
 
 _CLAUSE_BREAK = regex.compile(r";|\.\s+(?=[\p{Lu}\-+])|\n")
@@ -142,10 +142,9 @@ def _prepare(
     regions = _regions(numbers, len(text))
     for rule in lexicon.nonquantities:
         source = text if rule.case_sensitive else folded
-        for region_start, region_end in regions:
-            for match in search_all(rule.pattern, source, region_start, region_end):
-                if match.end() > match.start():
-                    blocked.append((match.start(), match.end(), rule.id))
+        for match in search_regions(rule.pattern, source, regions):
+            if match.end() > match.start():
+                blocked.append((match.start(), match.end(), rule.id))
     references = tuple(find_references(folded, lexicon))
     bases = tuple(
         (m.start(), m.end(), rule.basis, rule.id) for rule in lexicon.bases for m in search_all(rule.pattern, folded)

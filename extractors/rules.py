@@ -6,20 +6,27 @@ expands them (with a cycle check) and compiles with the ``regex`` module. Every 
 then costs a bounded amount of time and yields "no match" instead of hanging a whole corpus run.
 
 Matching runs on :func:`fold`, a same-length lower-case copy of the sentence, so offsets found on it are
-offsets in the original text.
+offsets in the original text. Before a search runs, the literals every match needs
+(:mod:`extractors.literals`) are looked for with a substring scan; a text without any of them is not
+searched, which is most texts for most rules.
 """
 
 from __future__ import annotations
 
-import contextlib
+import threading
 from collections.abc import Mapping
 
 import regex
 
+from extractors.literals import Literals, may_match, required_literals
 from extractors.text import fold_for_matching
 
 #: Seconds one regex call may take. Sentences are short; only adversarial input ever gets near it.
 MATCH_TIMEOUT = 0.25
+#: Texts up to this many characters are searched without the clock: on a typical sentence, reading the
+#: clock costs more than the match itself. Every rule is tested to stay fast on adversarial texts of
+#: this length (tests/hostile/test_regex_budget.py); a document's own time limit bounds the rest.
+UNTIMED_LENGTH = 1000
 
 _REFERENCE = regex.compile(r"\{([a-z_][a-z0-9_]*)\}")
 
@@ -63,19 +70,90 @@ def used_fragments(pattern: str) -> set[str]:
     return set(_REFERENCE.findall(pattern))
 
 
+#: Required literals per pattern (patterns compare by source and flags, so equal patterns share one).
+_LITERALS: dict[regex.Pattern, Literals | None] = {}
+
+
+def literals_of(pattern: regex.Pattern) -> Literals | None:
+    """The literals one of which every match of ``pattern`` needs (None: unknown, always search)."""
+    try:
+        return _LITERALS[pattern]
+    except KeyError:
+        found = _LITERALS[pattern] = required_literals(pattern.pattern, pattern.flags)
+        return found
+
+
+class _Presence(threading.local):
+    """Whether each literal set occurs in the texts searched last. The rules of one sentence share
+    literals ("tháng", "năm") and search the same few texts (as written, folded) many times; each set
+    is looked for once per text."""
+
+    def __init__(self) -> None:
+        self.by_text: dict[int, tuple[str, dict[Literals, bool]]] = {}
+
+
+_PRESENCE = _Presence()
+#: Texts remembered at once: a sentence as written, its fold, and a header.
+_PRESENCE_TEXTS = 4
+
+
+#: Texts shorter than this (the window before a number) are scanned directly: remembering them would
+#: cost more than the scan and push the sentence they come from out of the memory.
+_REMEMBERED_LENGTH = 200
+
+
+def _may_match(pattern: regex.Pattern, text: str) -> bool:
+    literals = literals_of(pattern)
+    if literals is None:
+        return True
+    if len(text) < _REMEMBERED_LENGTH:
+        return may_match(literals, text)
+    by_text = _PRESENCE.by_text
+    # The entry holds the text itself, so its id cannot be reused by another string while it is kept.
+    entry = by_text.get(id(text))
+    if entry is None:
+        if len(by_text) >= _PRESENCE_TEXTS:
+            by_text.clear()
+        entry = by_text[id(text)] = (text, {})
+    known = entry[1]
+    found = known.get(literals)
+    if found is None:
+        found = known[literals] = may_match(literals, text)
+    return found
+
+
 def search_all(pattern: regex.Pattern, text: str, pos: int = 0, endpos: int | None = None) -> list[regex.Match[str]]:
     """All non-overlapping matches, or those found before the time limit ran out."""
     end = len(text) if endpos is None else endpos
-    iterator = pattern.finditer(text, pos, end, timeout=MATCH_TIMEOUT)
+    if not _may_match(pattern, text):
+        return []
+    if end <= UNTIMED_LENGTH:
+        return list(pattern.finditer(text, pos, end))
     found: list[regex.Match[str]] = []
-    with contextlib.suppress(TimeoutError):  # matches found before the time limit stay in ``found``
-        found.extend(iterator)
+    try:
+        found.extend(pattern.finditer(text, pos, end, timeout=MATCH_TIMEOUT))
+    except TimeoutError:
+        return found  # the matches found before the time limit ran out
+    return found
+
+
+def search_regions(pattern: regex.Pattern, text: str, regions: list[tuple[int, int]]) -> list[regex.Match[str]]:
+    """:func:`search_all` over each ``(start, end)`` window of ``text``, in order."""
+    if not regions or not _may_match(pattern, text):
+        return []
+    found: list[regex.Match[str]] = []
+    for start, end in regions:
+        found.extend(search_all(pattern, text, start, end))
     return found
 
 
 def search_first(pattern: regex.Pattern, text: str, pos: int = 0, endpos: int | None = None) -> regex.Match[str] | None:
     """First match in ``text[pos:endpos]``, or None (also when the time limit ran out)."""
     end = len(text) if endpos is None else endpos
+    if not _may_match(pattern, text):
+        return None
+    if end <= UNTIMED_LENGTH:
+        return pattern.search(text, pos, end)
     try:
         return pattern.search(text, pos, end, timeout=MATCH_TIMEOUT)
     except TimeoutError:
@@ -85,6 +163,8 @@ def search_first(pattern: regex.Pattern, text: str, pos: int = 0, endpos: int | 
 def match_at(pattern: regex.Pattern, text: str, pos: int, endpos: int | None = None) -> regex.Match[str] | None:
     """Match anchored at ``pos``, or None."""
     end = len(text) if endpos is None else endpos
+    if end <= UNTIMED_LENGTH:
+        return pattern.match(text, pos, end)
     try:
         return pattern.match(text, pos, end, timeout=MATCH_TIMEOUT)
     except TimeoutError:
