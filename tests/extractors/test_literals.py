@@ -19,18 +19,7 @@ from tests.conftest import REPORTS, read_corpus_document
 LEXICON = load_lexicon()
 
 
-def _lexicon_patterns() -> list[tuple[str, regex.Pattern]]:
-    found = []
-    for family in ("nonquantities", "periods", "references", "bases", "qualifiers", "measures", "target_cues"):
-        for rule in getattr(LEXICON, family):
-            for key in ("pattern", "before", "after", "head", "subject", "clause"):
-                pattern = getattr(rule, key, None)
-                if isinstance(pattern, regex.Pattern):
-                    found.append((f"{rule.id}:{key}", pattern))
-    return found
-
-
-PATTERNS = _lexicon_patterns()
+PATTERNS = LEXICON.compiled_patterns()
 
 
 def test_literals_of_constructs() -> None:
