@@ -387,23 +387,24 @@ class PiecesHits:
         return self._by_piece.get((start, end))
 
 
-def pieces_hits(text: str, spans: list[tuple[int, int]], lexicon: Lexicon) -> PiecesHits:
+def pieces_hits(
+    text: str, spans: list[tuple[int, int]], lexicon: Lexicon, folded_text: str | None = None
+) -> PiecesHits:
     """Indicator and entity hits of every span of ``text`` that holds a digit, in one lexicon pass.
 
     The spans are joined one per line (a phrase never crosses a newline), matched once, and the hits
-    are handed back to their span with offsets relative to its start.
+    are handed back to their span with offsets relative to its start. ``folded_text`` is
+    ``fold(text)`` when the caller has it (the fold works within words, so a span's fold is the slice
+    of the text's fold).
     """
+    folded_text = fold(text) if folded_text is None else folded_text
     chosen = sorted({span for span in spans if _DIGIT.search(text, span[0], span[1])})
-    joined_parts, offsets, position = [], [], 0
+    offsets, position = [], 0
     for start, end in chosen:
-        piece = text[start:end].replace("\n", " ")
-        joined_parts.append(piece)
         offsets.append(position)
-        position += len(piece) + 1
-    joined = "\n".join(joined_parts)
-    from extractors.text import fold_for_matching
-
-    folded = fold_for_matching(joined)  # once for both lexicons: folding is the costly step
+        position += end - start + 1
+    joined = "\n".join(text[start:end].replace("\n", " ") for start, end in chosen)
+    folded = "\n".join(folded_text[start:end].replace("\n", " ") for start, end in chosen)
     indicator_hits = sorted(_indicator_hits(joined, lexicon, folded), key=lambda h: h.start)
     entity_hits = sorted(_entity_hits(joined, folded), key=lambda h: h.start)
     indicator_starts = [h.start for h in indicator_hits]

@@ -307,10 +307,11 @@ def section_default(
     return period
 
 
-def operation_start(text: str, context: ExtractionContext, lexicon: Lexicon) -> str | None:
+def operation_start(text: str, context: ExtractionContext, lexicon: Lexicon, folded: str | None = None) -> str | None:
     """When the document's entity started operating (ISO date): stated in the text, else the start
-    date of its level of government (``entity_start`` in periods.yaml), else None."""
-    folded = fold(text)
+    date of its level of government (``entity_start`` in periods.yaml), else None. ``folded`` is
+    ``fold(text)`` when the caller has it."""
+    folded = fold(text) if folded is None else folded
     for rule in lexicon.operation_starts:
         for match in search_all(rule.pattern, folded):
             groups = match.groupdict()

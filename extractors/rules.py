@@ -13,7 +13,6 @@ searched, which is most texts for most rules.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 
 import regex
@@ -83,50 +82,14 @@ def literals_of(pattern: regex.Pattern) -> Literals | None:
         return found
 
 
-class _Presence(threading.local):
-    """Whether each literal set occurs in the texts searched last. The rules of one sentence share
-    literals ("tháng", "năm") and search the same few texts (as written, folded) many times; each set
-    is looked for once per text."""
-
-    def __init__(self) -> None:
-        self.by_text: dict[int, tuple[str, dict[Literals, bool]]] = {}
-
-
-_PRESENCE = _Presence()
-#: Texts remembered at once: a sentence as written, its fold, and a header.
-_PRESENCE_TEXTS = 4
-
-
-#: Texts shorter than this (the window before a number) are scanned directly: remembering them would
-#: cost more than the scan and push the sentence they come from out of the memory.
-_REMEMBERED_LENGTH = 200
-
-
-def _may_match(pattern: regex.Pattern, text: str) -> bool:
-    literals = literals_of(pattern)
-    if literals is None:
-        return True
-    if len(text) < _REMEMBERED_LENGTH:
-        return may_match(literals, text)
-    by_text = _PRESENCE.by_text
-    # The entry holds the text itself, so its id cannot be reused by another string while it is kept.
-    entry = by_text.get(id(text))
-    if entry is None:
-        if len(by_text) >= _PRESENCE_TEXTS:
-            by_text.clear()
-        entry = by_text[id(text)] = (text, {})
-    known = entry[1]
-    found = known.get(literals)
-    if found is None:
-        found = known[literals] = may_match(literals, text)
-    return found
-
-
 def search_all(pattern: regex.Pattern, text: str, pos: int = 0, endpos: int | None = None) -> list[regex.Match[str]]:
     """All non-overlapping matches, or those found before the time limit ran out."""
-    end = len(text) if endpos is None else endpos
-    if not _may_match(pattern, text):
+    if not may_match(literals_of(pattern), text):
         return []
+    return _finditer(pattern, text, pos, len(text) if endpos is None else endpos)
+
+
+def _finditer(pattern: regex.Pattern, text: str, pos: int, end: int) -> list[regex.Match[str]]:
     if end <= UNTIMED_LENGTH:
         return list(pattern.finditer(text, pos, end))
     found: list[regex.Match[str]] = []
@@ -139,18 +102,20 @@ def search_all(pattern: regex.Pattern, text: str, pos: int = 0, endpos: int | No
 
 def search_regions(pattern: regex.Pattern, text: str, regions: list[tuple[int, int]]) -> list[regex.Match[str]]:
     """:func:`search_all` over each ``(start, end)`` window of ``text``, in order."""
-    if not regions or not _may_match(pattern, text):
+    if not regions or not may_match(literals_of(pattern), text):
         return []
+    if len(regions) == 1:
+        return _finditer(pattern, text, *regions[0])
     found: list[regex.Match[str]] = []
     for start, end in regions:
-        found.extend(search_all(pattern, text, start, end))
+        found.extend(_finditer(pattern, text, start, end))
     return found
 
 
 def search_first(pattern: regex.Pattern, text: str, pos: int = 0, endpos: int | None = None) -> regex.Match[str] | None:
     """First match in ``text[pos:endpos]``, or None (also when the time limit ran out)."""
     end = len(text) if endpos is None else endpos
-    if not _may_match(pattern, text):
+    if not may_match(literals_of(pattern), text):
         return None
     if end <= UNTIMED_LENGTH:
         return pattern.search(text, pos, end)

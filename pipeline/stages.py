@@ -195,10 +195,11 @@ class _PeriodScopes:
     reference sits; otherwise the section default (plan-part title, else the report's period).
     """
 
-    def __init__(self, document: Document, base: ExtractionContext, lexicon: Lexicon) -> None:
+    def __init__(self, document: Document, base: ExtractionContext, lexicon: Lexicon, folded: str) -> None:
         self._lexicon = lexicon
         self._period_rule_ids = lexicon.period_rule_ids
-        self._since = operation_start(document.text, base, lexicon)
+        self._folded = folded
+        self._since = operation_start(document.text, base, lexicon, folded)
         self._section_defaults: dict[int, str | None] = {}
         self._carried: dict[int, str | None] = {}
         self._ref_periods: dict[str, str] = {}
@@ -252,7 +253,7 @@ class _PeriodScopes:
         high = bisect_left(self._ref_starts, piece.end + 1)
         if low == high:
             return
-        folded = fold(text)
+        folded = self._folded[piece.start : piece.end]
         for ref_start, footnote_id in self._refs[low:high]:
             period = period_before(folded, ref_start - piece.start, piece.context, self._lexicon, self._since)
             resolved = period or (scope.default if scope.inherited else None)
@@ -276,14 +277,15 @@ def extract(
     base = base_context(meta)
     text = document.text
     pieces = _pieces(document, segmentation, base)
-    scopes = _PeriodScopes(document, base, lexicon)
+    folded = fold(text)  # once per document: operation start and lexicon hits both match on it
+    scopes = _PeriodScopes(document, base, lexicon, folded)
     order = sorted(
         range(len(pieces)),
         key=lambda i: pieces[i].block is not None and pieces[i].block.kind == BlockKind.FOOTNOTE_BODY,
     )
     # The lexicons are matched once, over the pieces that hold a digit (the others yield no mention),
     # joined one per line; each piece then gets the hits inside it.
-    hits = pieces_hits(text, [(p.start, p.end) for p in pieces], lexicon)
+    hits = pieces_hits(text, [(p.start, p.end) for p in pieces], lexicon, folded)
     found: dict[int, list[MentionMatch]] = {}
     for index in order:
         piece = pieces[index]
