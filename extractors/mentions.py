@@ -135,9 +135,14 @@ def _regions(numbers: list[ParsedNumber], length: int) -> list[tuple[int, int]]:
 
 
 def _prepare(
-    text: str, numbers: list[ParsedNumber], context: ExtractionContext, lexicon: Lexicon, since: str | None
+    text: str,
+    numbers: list[ParsedNumber],
+    context: ExtractionContext,
+    lexicon: Lexicon,
+    since: str | None,
+    folded: str | None,
 ) -> _Sentence:
-    folded = fold(text)
+    folded = fold(text) if folded is None else folded
     blocked: list[tuple[int, int, str]] = []
     regions = _regions(numbers, len(text))
     for rule in lexicon.nonquantities:
@@ -476,6 +481,7 @@ def _extract(
     *,
     rich: bool,
     hits: LexiconHits | None = None,
+    folded: str | None = None,
 ) -> list[MentionMatch]:
     if not _DIGIT.search(text):
         return []
@@ -486,7 +492,7 @@ def _extract(
     if truncated:
         numbers = numbers[:MAX_NUMBERS]
     scope = scope or PeriodScope()
-    sentence = _prepare(text, numbers, context, lexicon, scope.since)
+    sentence = _prepare(text, numbers, context, lexicon, scope.since, folded)
     quantities, skipped = _quantities(sentence, numbers, lexicon)
     if not quantities:
         return []
@@ -658,6 +664,7 @@ def extract_mentions(
     lexicon: Lexicon,
     scope: PeriodScope | None = None,
     hits: LexiconHits | None = None,
+    folded: str | None = None,
 ) -> list[MentionMatch]:
     """Every numeric fact of one sentence (or table cell), in text order.
 
@@ -668,8 +675,9 @@ def extract_mentions(
         lexicon: the loaded pattern files (:func:`extractors.lexicon.load_lexicon`).
         scope: what the sentence inherits from its block and section (default period, operation
             start); None = the report's own period.
-        hits: indicator and entity hits already found for ``text`` (see :func:`document_hits`);
+        hits: indicator and entity hits already found for ``text`` (see :func:`pieces_hits`);
             None = match the lexicons on ``text`` now.
+        folded: ``fold(text)`` when the caller has it (a slice of its document's fold); None = fold now.
 
     Returns:
         Mentions with offsets relative to ``text``; ``text[m.start:m.end] == m.value_text``.
@@ -681,7 +689,7 @@ def extract_mentions(
     [('18.938,78', 18938.78, 'tỷ đồng', 'level'), ('7,32', 7.32, '%', 'growth_pct')]
     """
     try:
-        return _extract(text, context, lexicon, scope, rich=False, hits=hits)
+        return _extract(text, context, lexicon, scope, rich=False, hits=hits, folded=folded)
     except (ValueError, ArithmeticError, IndexError):
         # A defect must not stop a corpus run; the sentence yields nothing and tests catch the cause.
         return []

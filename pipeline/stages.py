@@ -291,7 +291,14 @@ def extract(
         piece = pieces[index]
         sentence = text[piece.start : piece.end]
         scope = scopes.scope(piece)
-        matches = extract_mentions(sentence, piece.context, lexicon, scope, hits.within(piece.start, piece.end))
+        matches = extract_mentions(
+            sentence,
+            piece.context,
+            lexicon,
+            scope,
+            hits.within(piece.start, piece.end),
+            folded[piece.start : piece.end],
+        )
         scopes.after(piece, sentence, scope, matches)
         found[index] = matches
     rows: list[dict[str, Any]] = []

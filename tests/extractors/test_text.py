@@ -23,6 +23,11 @@ def test_marks_survive_whitespace_collapse_and_unwrapping():
     assert text[:position] == "của 05 phường"
 
 
+def test_two_marks_unwrap_one_parenthesis_and_stay_in_order():
+    # Found by hypothesis: each mark used to unwrap its own "(" and the second landed before the first.
+    assert canonicalize("tỷ đồng(()", [9, 9]) == ("tỷ đồng(", [8, 8])
+
+
 def test_mark_between_base_letter_and_accent_is_not_lost():
     raw = "ca\u0301c"  # NFD "các"
     text, [position] = canonicalize(raw, [2])

@@ -28,11 +28,13 @@ LIMITS = TaskLimits(seconds=300, memory_bytes=3 * 2**30)
 
 #: Repeated units that feed nested or adjacent quantifiers over digits, separators, spaces and the words
 #: the rules are built from.
+# fmt: off
 UNITS = (
     "1", ".", "1.", "1,", "123.", "1 ", "1/", " ", "(", "(1", "a", "A", "A-", "AB/", "1-", "-", "–", "1%",
     "I.", "1.\n", "\n", "tăng ", "năm ", "tháng ", "ngày ", "so với ", "đến ", "năm 2023 ", "ngày 1/", "quý I/",
     "1.234,5/6 (7)- ", "1 tháng ", "thứ ", "tỷ đồng ", "triệu đồng/", "ha/", "% ", "1 - ", "2021-", "số ",
 )
+# fmt: on
 
 
 def _texts(lexicon) -> dict[str, str]:
