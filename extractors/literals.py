@@ -127,4 +127,10 @@ def _item(op: object, argument: object) -> frozenset[str] | None:
 def may_match(literals: Literals | None, text: str) -> bool:
     """False only when no required literal occurs anywhere in ``text`` (then the regex cannot match in
     any part of it)."""
-    return literals is None or any(map(text.__contains__, literals))
+    if literals is None:
+        return True
+    # A plain loop: this runs some 150 000 times per megabyte, and any(map(...)) costs more than a scan.
+    for literal in literals:  # noqa: SIM110
+        if literal in text:
+            return True
+    return False

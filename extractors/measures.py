@@ -9,6 +9,7 @@ all hold decides; no rule means ``level``. Plan parts, plan documents and target
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import regex
 
@@ -47,6 +48,12 @@ class Frame:
     header: str = ""
 
 
+def before_window(frame: Frame) -> str:
+    """The words right before the number where local cues sit: since the previous number, at most
+    :data:`BEFORE_WINDOW` characters."""
+    return frame.folded[max(frame.window_start, frame.start - BEFORE_WINDOW) : frame.start]
+
+
 def _direction(match: regex.Match[str] | None) -> str | None:
     if match is None:
         return None
@@ -58,19 +65,18 @@ def _direction(match: regex.Match[str] | None) -> str | None:
     return None
 
 
-def _holds(rule: MeasureRule, frame: Frame) -> tuple[bool, str | None]:
+def _holds(rule: MeasureRule, frame: Frame, before_text: str) -> tuple[bool, str | None]:
     if rule.units:
         unit = frame.unit_canonical or "none"
         if unit not in rule.units:
             return False, None
-    if rule.unit_ids and not rule.unit_ids & set(frame.unit_ids):
+    if rule.unit_ids and rule.unit_ids.isdisjoint(frame.unit_ids):
         return False, None
     if rule.fraction is not None and rule.fraction != frame.is_fraction:
         return False, None
     direction: str | None = None
     if rule.before is not None:
-        window_start = max(frame.window_start, frame.start - BEFORE_WINDOW)
-        match = search_first(rule.before, frame.folded[window_start : frame.start])
+        match = search_first(rule.before, before_text)
         if match is None:
             return False, None
         direction = _direction(match)
@@ -93,11 +99,17 @@ def _holds(rule: MeasureRule, frame: Frame) -> tuple[bool, str | None]:
 
 def decide_measure(frame: Frame, lexicon: Lexicon) -> tuple[Measure, str | None, str | None]:
     """Return ``(measure, direction, rule id)``; ``(level, None, None)`` when no rule holds."""
+    before_text = before_window(frame)
     for rule in lexicon.measures:
-        holds, direction = _holds(rule, frame)
+        holds, direction = _holds(rule, frame, before_text)
         if holds:
             return rule.measure, direction, rule.id
     return Measure.LEVEL, None, None
+
+
+@lru_cache(maxsize=64)
+def _folded_kind(doc_kind: str) -> str:
+    return fold(doc_kind).strip()  # asked once per mention, for a handful of distinct kinds
 
 
 def target_cue(frame: Frame, context: ExtractionContext, lexicon: Lexicon) -> str | None:
@@ -108,7 +120,7 @@ def target_cue(frame: Frame, context: ExtractionContext, lexicon: Lexicon) -> st
     """
     if context.in_plan_part:
         return "target.context_plan_part"
-    if context.doc_kind and fold(context.doc_kind).strip() in lexicon.target_doc_kinds:
+    if context.doc_kind and _folded_kind(context.doc_kind) in lexicon.target_doc_kinds:
         return "target.context_doc_kind"
     for cue in lexicon.target_cues:
         for match in search_all(cue.pattern, frame.folded, frame.clause_start, frame.start):

@@ -166,6 +166,9 @@ def _prepare(
     clause_starts = tuple(m.end() for m in search_all(_CLAUSE_BREAK, text))
     owner: list[str | None] = [None] * len(text)
     for start, end, rule_id in blocked:
+        if owner[start:end].count(None) == end - start:
+            owner[start:end] = [rule_id] * (end - start)  # the usual case, a free span: one C-level copy
+            continue
         for position in range(start, end):
             if owner[position] is None:
                 owner[position] = rule_id

@@ -9,7 +9,7 @@ others are returned as flags ``qualifier:<name>``.
 from __future__ import annotations
 
 from extractors.lexicon import Lexicon
-from extractors.measures import BEFORE_WINDOW, Frame
+from extractors.measures import Frame, before_window
 from extractors.model import Qualifier
 from extractors.rules import match_at, search_first
 
@@ -23,8 +23,7 @@ def decide_qualifier(frame: Frame, lexicon: Lexicon) -> tuple[Qualifier, tuple[s
     (<Qualifier.ESTIMATE: 'estimate'>, ('qualifier:approx',))
     """
     fired: dict[Qualifier, str] = {}
-    window_start = max(frame.window_start, frame.start - BEFORE_WINDOW)
-    before_text = frame.folded[window_start : frame.start]
+    before_text = before_window(frame)
     for rule in lexicon.qualifiers:
         if rule.qualifier in fired:
             continue

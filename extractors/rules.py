@@ -69,22 +69,26 @@ def used_fragments(pattern: str) -> set[str]:
     return set(_REFERENCE.findall(pattern))
 
 
-#: Required literals per pattern (patterns compare by source and flags, so equal patterns share one).
-_LITERALS: dict[regex.Pattern, Literals | None] = {}
+class _LiteralCache(dict[regex.Pattern, Literals | None]):
+    """Required literals per pattern, worked out on first use (equal patterns share one entry). A dict
+    subclass, so that a cached look-up stays one C-level subscript on the hot path of every search."""
+
+    def __missing__(self, pattern: regex.Pattern) -> Literals | None:
+        found = self[pattern] = required_literals(pattern.pattern, pattern.flags)
+        return found
+
+
+_LITERALS = _LiteralCache()
 
 
 def literals_of(pattern: regex.Pattern) -> Literals | None:
     """The literals one of which every match of ``pattern`` needs (None: unknown, always search)."""
-    try:
-        return _LITERALS[pattern]
-    except KeyError:
-        found = _LITERALS[pattern] = required_literals(pattern.pattern, pattern.flags)
-        return found
+    return _LITERALS[pattern]
 
 
 def search_all(pattern: regex.Pattern, text: str, pos: int = 0, endpos: int | None = None) -> list[regex.Match[str]]:
     """All non-overlapping matches, or those found before the time limit ran out."""
-    if not may_match(literals_of(pattern), text):
+    if not may_match(_LITERALS[pattern], text):
         return []
     return _finditer(pattern, text, pos, len(text) if endpos is None else endpos)
 
@@ -102,7 +106,7 @@ def _finditer(pattern: regex.Pattern, text: str, pos: int, end: int) -> list[reg
 
 def search_regions(pattern: regex.Pattern, text: str, regions: list[tuple[int, int]]) -> list[regex.Match[str]]:
     """:func:`search_all` over each ``(start, end)`` window of ``text``, in order."""
-    if not regions or not may_match(literals_of(pattern), text):
+    if not regions or not may_match(_LITERALS[pattern], text):
         return []
     if len(regions) == 1:
         return _finditer(pattern, text, *regions[0])
@@ -115,7 +119,7 @@ def search_regions(pattern: regex.Pattern, text: str, regions: list[tuple[int, i
 def search_first(pattern: regex.Pattern, text: str, pos: int = 0, endpos: int | None = None) -> regex.Match[str] | None:
     """First match in ``text[pos:endpos]``, or None (also when the time limit ran out)."""
     end = len(text) if endpos is None else endpos
-    if not may_match(literals_of(pattern), text):
+    if not may_match(_LITERALS[pattern], text):
         return None
     if end <= UNTIMED_LENGTH:
         return pattern.search(text, pos, end)
