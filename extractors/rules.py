@@ -24,7 +24,7 @@ from extractors.text import fold_for_matching
 MATCH_TIMEOUT = 0.25
 #: Texts up to this many characters are searched without the clock: on a typical sentence, reading the
 #: clock costs more than the match itself. Every rule is tested to stay fast on adversarial texts of
-#: this length (tests/hostile/test_regex_budget.py); a document's own time limit bounds the rest.
+#: this length (tests/security/test_regex_budget.py); a document's own time limit bounds the rest.
 UNTIMED_LENGTH = 1000
 
 _REFERENCE = regex.compile(r"\{([a-z_][a-z0-9_]*)\}")
