@@ -97,6 +97,7 @@ class IndicatorLexicon:
     source: str = "<memory>"
     _code_of_key: dict[str, str] = field(default_factory=dict, repr=False)
     _matcher: Any = field(default=None, repr=False)
+    _kind_of_code: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         from spacy.matcher import PhraseMatcher
@@ -126,10 +127,15 @@ class IndicatorLexicon:
             matcher.add(entry.code, patterns)
         object.__setattr__(self, "_code_of_key", code_of_key)
         object.__setattr__(self, "_matcher", matcher)
+        object.__setattr__(self, "_kind_of_code", {entry.code: entry.unit_kind for entry in self.entries})
 
     @property
     def codes(self) -> tuple[str, ...]:
         return tuple(entry.code for entry in self.entries)
+
+    def unit_kind_of(self, code: str) -> str | None:
+        """The ``unit_kind`` of ``code`` (None for an unknown code)."""
+        return self._kind_of_code.get(code)
 
     def entry(self, code: str) -> IndicatorEntry:
         """The row of ``code``; raises KeyError for an unknown code."""

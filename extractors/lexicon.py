@@ -20,6 +20,7 @@ from typing import Any
 import regex
 import yaml
 
+from extractors.indicators import UNIT_KINDS as INDICATOR_KINDS
 from extractors.model import Measure, PeriodKind, Qualifier
 from extractors.rules import PatternError, compile_rule, fold, used_fragments
 
@@ -202,6 +203,25 @@ class Lexicon:
     #: (entity levels, first report year, start date): when a document does not say since when its
     #: entity operates, entities of these levels reporting from that year on started at that date.
     entity_starts: tuple[tuple[frozenset[str], int, str], ...] = ()
+    #: Indicator kinds (indicators.tsv unit_kind) a value in each canonical unit can measure; units not
+    #: listed fit every kind, and the kinds of indicator_kinds_any_value fit every value.
+    indicator_kinds_by_unit: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    indicator_kinds_any_value: frozenset[str] = frozenset()
+
+    def indicator_fits(self, code: str, unit_canonical: str | None) -> bool:
+        """Whether a value in ``unit_canonical`` can be a figure of indicator ``code``.
+
+        >>> lexicon = load_lexicon()
+        >>> lexicon.indicator_fits("crop_yield", "ha"), lexicon.indicator_fits("crop_yield", "t")
+        (False, True)
+        >>> lexicon.indicator_fits("poverty_rate", "count"), lexicon.indicator_fits("grdp", None)
+        (True, True)
+        """
+        kinds = self.indicator_kinds_by_unit.get(unit_canonical) if unit_canonical else None
+        if not kinds or self.indicators is None:
+            return True
+        kind = self.indicators.unit_kind_of(code)
+        return kind is None or kind in kinds or kind in self.indicator_kinds_any_value
 
     def compiled_patterns(self) -> list[tuple[str, regex.Pattern]]:
         """Every regex of the pattern files, named ``<field>`` or ``<rule id>:<key>`` (for tests and audits)."""
@@ -402,7 +422,10 @@ def _load_numbers(loader: _Loader, data: dict[str, Any]) -> dict[str, Any]:
 def _load_units(loader: _Loader, data: dict[str, Any]) -> dict[str, Any]:
     file = "units.yaml"
     loader.check_keys(
-        file, data, {"version", "units", "per_units", "header_unit"}, {"units", "per_units", "header_unit"}
+        file,
+        data,
+        {"version", "units", "per_units", "header_unit", "indicator_kinds"},
+        {"units", "per_units", "header_unit", "indicator_kinds"},
     )
     units: dict[str, UnitEntry] = {}
     for entry in data["units"]:
@@ -433,7 +456,27 @@ def _load_units(loader: _Loader, data: dict[str, Any]) -> dict[str, Any]:
     loader.check_keys(f"{file}:header_unit", header, {"id", "regex", "examples"}, {"id", "regex", "examples"})
     header_id = loader.new_id(f"{file}:header_unit", header["id"])
     loader.collect_examples(file, header_id, header)
+    kinds = data["indicator_kinds"]
+    loader.check_keys(
+        f"{file}:indicator_kinds",
+        kinds,
+        {"id", "any_value", "by_unit", "examples"},
+        {"id", "any_value", "by_unit", "examples"},
+    )
+    kinds_id = loader.new_id(f"{file}:indicator_kinds", kinds["id"])
+    where = f"{file}:{kinds_id}"
+    any_value = frozenset(kinds["any_value"])
+    by_unit = {canonical: frozenset(listed) for canonical, listed in kinds["by_unit"].items()}
+    for canonical, listed in by_unit.items():
+        if canonical not in UNIT_CANONICALS:
+            raise PatternError(f"{where}:by_unit: {canonical!r} not in {sorted(UNIT_CANONICALS)}")
+        unknown = (listed | any_value) - INDICATOR_KINDS
+        if unknown:
+            raise PatternError(f"{where}:by_unit:{canonical}: unknown kinds {sorted(unknown)}")
+    loader.collect_examples(file, kinds_id, kinds)
     return {
+        "indicator_kinds_any_value": any_value,
+        "indicator_kinds_by_unit": MappingProxyType(by_unit),
         "unit_pattern": regex.compile(_alternation(list(units))),
         "units": MappingProxyType(units),
         "per_unit_pattern": per_pattern,

@@ -595,7 +595,10 @@ def _extract(
             rule_ids.append(basis[1])
 
         subject = indicator_code = None
-        hit = _nearest_before(indicator_hits, quantity.start, clause_start)
+        unit_canonical = unit.canonical if unit is not None else None
+        hit = _nearest_before(
+            [h for h in indicator_hits if lexicon.indicator_fits(h.code, unit_canonical)], quantity.start, clause_start
+        )
         if hit is not None:
             subject, indicator_code = hit.surface, hit.code
             rule_ids.append(f"indicator.{hit.code}")
@@ -605,7 +608,11 @@ def _extract(
                 rule_ids.append("subject.row_header")
             # The row header reads "caption > group > row label": the last indicator it names is the most
             # specific one ("Khu vực I" under "TỔNG GIÁ TRỊ SẢN PHẨM") and gives the code.
-            header_hits = _indicator_hits(context.row_header, lexicon)
+            header_hits = [
+                h
+                for h in _indicator_hits(context.row_header, lexicon)
+                if lexicon.indicator_fits(h.code, unit_canonical)
+            ]
             if header_hits:
                 subject, indicator_code = header_hits[-1].surface, header_hits[-1].code
                 rule_ids.append(f"indicator.{indicator_code}")

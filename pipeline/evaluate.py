@@ -183,7 +183,12 @@ def _field_equal(field: str, gold: object, predicted: object) -> bool:
         return _blank(gold) and _blank(predicted)
     if field in NUMERIC_COLUMNS:
         return math.isclose(float(gold), float(predicted), rel_tol=VALUE_REL_TOL)
-    return str(gold).strip() == str(predicted).strip()
+    gold_text, predicted_text = str(gold).strip(), str(predicted).strip()
+    if field == "indicator_code" and "." not in gold_text:
+        # The gold names the indicator (seeds-numbers.md §6); the dimension ("crop_area.rice") is a
+        # refinement it does not annotate, so a code is scored on the indicator part only.
+        predicted_text = predicted_text.partition(".")[0]
+    return gold_text == predicted_text
 
 
 def align(gold: pd.DataFrame, mentions: pd.DataFrame, documents: pd.DataFrame, fmt: str = "txt") -> pd.DataFrame:

@@ -332,6 +332,25 @@ def test_value_tolerance_is_relative() -> None:
     assert score(align(gold, far, _documents(text)), ["value"])["tp"].item() == 0
 
 
+def test_indicator_code_is_scored_at_the_level_the_gold_names() -> None:
+    text = SYNTHETIC_TEXT
+    base = _synthetic_gold().iloc[[1]].assign(indicator_code="population")
+    refined = base.assign(indicator_code="population.urban")
+
+    def true_positives(gold: pd.DataFrame, predicted_code: str) -> int:
+        mentions = pd.DataFrame([_mention(text, "77.476", value=77476.0, indicator_code=predicted_code)])
+        return score(align(gold, mentions, _documents(text)), ["value+indicator_code"])["tp"].item()
+
+    # A gold code without a dimension accepts any dimension of it, and nothing else.
+    assert true_positives(base, "population.urban") == 1
+    assert true_positives(base, "population") == 1
+    assert true_positives(base, "population_density") == 0
+    # A gold code with a dimension needs that very dimension.
+    assert true_positives(refined, "population.urban") == 1
+    assert true_positives(refined, "population") == 0
+    assert true_positives(refined, "population.rural") == 0
+
+
 def test_unlocated_gold_rows_are_reported_and_not_scored() -> None:
     text = SYNTHETIC_TEXT
     gold = _synthetic_gold()
