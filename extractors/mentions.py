@@ -450,6 +450,30 @@ def _entity_hits(text: str, folded: str | None = None) -> list[Any]:
     return list(finder(text, folded=folded)) if finder else []
 
 
+def _opens_with_period_or_entity(sentence: _Sentence, clause_start: int, start: int, entity_hits: list[Any]) -> bool:
+    """Whether the clause before ``start`` opens with a period or a place: such a clause continues a list
+    of the previous clause's subject ("; năm 2022 đạt 459,31 tỷ đồng", "; Lâm Đồng 5,63%"), while one that
+    opens with anything else names a new item the lexicon may not know ("; Đăng ký giám hộ 60 trường hợp")."""
+    opening = clause_start
+    while opening < start and not sentence.text[opening].isalnum():
+        opening += 1
+    if opening >= start:
+        return False
+    index = bisect_left(sentence.period_starts, opening)
+    if index < len(sentence.period_starts) and sentence.period_starts[index] == opening:
+        return True
+    return any(hit.start == opening and hit.end <= start for hit in entity_hits)
+
+
+def _named_by_counted_noun(hits: list[Any], unit: UnitMatch | None) -> Any | None:
+    """The indicator a count names with its own noun: in "còn 25 hộ nghèo", "1.700.000 lượt khách du lịch",
+    "13/16 trường đạt chuẩn quốc gia" the counted noun opens the indicator phrase, which then outranks any
+    subject before the number ("rà soát hộ nghèo, hộ cận nghèo năm 2024, còn 45 hộ nghèo")."""
+    if unit is None or unit.canonical != "count":
+        return None
+    return next((h for h in hits if h.start == unit.start), None)
+
+
 def _nearest_before(hits: list[Any], start: int, clause_start: int) -> Any | None:
     candidates = [h for h in hits if h.end <= start and h.start >= clause_start]
     return max(candidates, key=lambda h: h.end) if candidates else None
@@ -508,6 +532,9 @@ def _extract(
     entity_hits = list(hits.entities) if hits is not None else _entity_hits(text)
     mentions: list[MentionMatch] = []
     previous_end: dict[int, int] = {}
+    # The subject of the sentence's latest value, for clauses that name none of their own: "Thu ngân
+    # sách … năm 2021 đạt 225,69 tỷ đồng; năm 2022 đạt 459,31 tỷ đồng", "(Đắk Nông 5,74%; Lâm Đồng 5,63%)".
+    carried: Any | None = None
     for quantity in quantities:
         clause_start = _clause_start(sentence, quantity.start)
         window_start = max(clause_start, previous_end.get(clause_start, clause_start))
@@ -596,9 +623,20 @@ def _extract(
 
         subject = indicator_code = None
         unit_canonical = unit.canonical if unit is not None else None
-        hit = _nearest_before(
+        hit = _named_by_counted_noun(indicator_hits, quantity.unit) or _nearest_before(
             [h for h in indicator_hits if lexicon.indicator_fits(h.code, unit_canonical)], quantity.start, clause_start
         )
+        if hit is not None:
+            carried = hit
+        elif (
+            carried is not None
+            and _nearest_before(indicator_hits, quantity.start, clause_start) is None
+            and _opens_with_period_or_entity(sentence, clause_start, quantity.start, entity_hits)
+            and lexicon.indicator_fits(carried.code, unit_canonical)
+        ):
+            hit = carried
+            if rich:
+                rule_ids.append("subject.carried")
         if hit is not None:
             subject, indicator_code = hit.surface, hit.code
             rule_ids.append(f"indicator.{hit.code}")

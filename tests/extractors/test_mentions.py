@@ -251,3 +251,42 @@ def test_002_footnote_reference_period_is_read_before_the_reference() -> None:
         "Tổng số nợ thuế đến thời điểm ngày 31/8/2020 là 78.971 triệu đồng, so với thời điểm 31/12/2019 tăng"
     )
     assert period_before(sentence, len(sentence), NINE_MONTHS_2020, LEXICON) == "..2020-08-31"
+
+
+def _codes(text: str) -> dict[str, str | None]:
+    return {mention.value_text: mention.indicator_code for mention in mentions(text)}
+
+
+def test_subject_must_fit_the_unit() -> None:
+    # "năng suất" (a yield) sits right before a value in ha: that value is an area, not a yield.
+    codes = _codes("Diện tích lúa bị thiệt hại do hạn có khả năng giảm năng suất khoảng: 235,43ha")
+    assert codes["235,43"] == "crop_area.rice"
+    assert _codes("diện tích bị giảm năng suất trên 70%: 168,79ha")["168,79"] is None
+    # Rates fit every value: the money of a disbursement rate is still about disbursement.
+    assert _codes("Tỷ lệ giải ngân vốn đầu tư công đạt 95%, tương ứng 120 tỷ đồng")["120"] == (
+        "public_investment_disbursement_rate"
+    )
+
+
+def test_counted_noun_names_the_subject() -> None:
+    codes = _codes(
+        "Theo kết quả rà soát hộ nghèo, hộ cận nghèo năm 2024, toàn phường còn 45 hộ nghèo/157 khẩu, "
+        "247 hộ cận nghèo/1.124 khẩu"
+    )
+    assert codes["45"] == "poor_households"
+    assert codes["247"] == "near_poor_households"
+    assert _codes("Phấn đấu có 1.700.000 lượt khách du lịch đến tỉnh")["1.700.000"] == "tourist_arrivals"
+    assert _codes("toàn phường có 13/16 trường đạt chuẩn quốc gia")["13/16"] == "schools_national_standard"
+
+
+def test_subject_carries_into_clauses_that_open_with_a_period_or_a_place() -> None:
+    codes = _codes(
+        "Thực hiện thu ngân sách Nhà nước trên địa bàn năm 2021 đạt 225,69 tỷ đồng; "
+        "năm 2022 đạt 459,31 tỷ đồng, tăng 3,51% so với thực hiện năm 2021"
+    )
+    assert codes == {"225,69": "budget_revenue_state", "459,31": "budget_revenue_state", "3,51": "budget_revenue_state"}
+    codes = _codes("Tốc độ tăng trưởng GRDP đạt 7,32%, đứng thứ 22 cả nước (Đắk Nông 5,74%; Lâm Đồng 5,63%)")
+    assert codes["5,74"] == codes["5,63"] == "grdp_growth"
+    # A clause that opens with an item of its own is not a continuation of the list.
+    codes = _codes("Đăng ký khai tử 350 trường hợp; Cải chính hộ tịch 400 trường hợp")
+    assert codes == {"350": "civil_registration.death", "400": None}
