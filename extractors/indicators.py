@@ -1,7 +1,9 @@
 """Indicator subjects: find the phrases that name what a number measures and give each its code.
 
 The lexicon lives in ``patterns/indicators.tsv`` (one row per indicator: code, Vietnamese and English
-label, ``|``-separated surface forms, unit kind and an example sentence from the corpus).
+label, ``|``-separated surface forms, unit kind, an example sentence from the corpus and, for a count, the
+code of its rate: ``poor_households`` has ``poverty_rate``, so "25 hộ nghèo, chiếm tỷ lệ 0,13%" gives the
+0,13% the poverty rate).
 :func:`load_indicator_lexicon` validates the table and builds one spaCy ``PhraseMatcher`` over the
 folded surfaces; :func:`find_indicators` runs it on a folded copy of the text and returns hits whose
 half-open offsets point into the original text (folding keeps lengths, so no offset map is needed).
@@ -26,7 +28,9 @@ import regex
 from extractors.text import fold_for_matching
 
 #: Columns of ``patterns/indicators.tsv``, in order.
-INDICATOR_COLUMNS = ("code", "label_vi", "label_en", "surfaces", "unit_kind", "example")
+INDICATOR_COLUMNS = ("code", "label_vi", "label_en", "surfaces", "unit_kind", "example", "rate_code")
+#: Columns that may be left empty.
+OPTIONAL_COLUMNS = frozenset({"rate_code"})
 
 #: Unit kinds a row may declare; they tell the mention assembler which units can follow the subject.
 UNIT_KINDS = frozenset({"money", "percent", "count", "area", "mass", "yield", "point", "ratio", "power", "length"})
@@ -63,6 +67,7 @@ class IndicatorEntry:
     surfaces: tuple[str, ...]
     unit_kind: str
     example: str
+    rate_code: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +103,7 @@ class IndicatorLexicon:
     _code_of_key: dict[str, str] = field(default_factory=dict, repr=False)
     _matcher: Any = field(default=None, repr=False)
     _kind_of_code: dict[str, str] = field(default_factory=dict, repr=False)
+    _rate_of_code: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         from spacy.matcher import PhraseMatcher
@@ -128,10 +134,16 @@ class IndicatorLexicon:
         object.__setattr__(self, "_code_of_key", code_of_key)
         object.__setattr__(self, "_matcher", matcher)
         object.__setattr__(self, "_kind_of_code", {entry.code: entry.unit_kind for entry in self.entries})
+        rates = {entry.code: entry.rate_code for entry in self.entries if entry.rate_code}
+        object.__setattr__(self, "_rate_of_code", rates)
 
     @property
     def codes(self) -> tuple[str, ...]:
         return tuple(entry.code for entry in self.entries)
+
+    def rate_code_of(self, code: str) -> str | None:
+        """The indicator of a share of ``code``'s total (poor_households -> poverty_rate), or None."""
+        return self._rate_of_code.get(code)
 
     def unit_kind_of(self, code: str) -> str | None:
         """The ``unit_kind`` of ``code`` (None for an unknown code)."""
@@ -159,7 +171,7 @@ def parse_indicator_rows(rows: list[dict[str, str]], source: str = "<memory>") -
     entries: list[IndicatorEntry] = []
     for line, row in enumerate(rows, start=2):
         where = f"{source}:{line}"
-        missing = [c for c in INDICATOR_COLUMNS if not (row.get(c) or "").strip()]
+        missing = [c for c in INDICATOR_COLUMNS if c not in OPTIONAL_COLUMNS and not (row.get(c) or "").strip()]
         if missing:
             raise LexiconError(f"{where}: empty or missing {', '.join(missing)}")
         code = row["code"].strip()
@@ -171,9 +183,19 @@ def parse_indicator_rows(rows: list[dict[str, str]], source: str = "<memory>") -
         surfaces = tuple(s.strip() for s in row["surfaces"].split("|") if s.strip())
         entries.append(
             IndicatorEntry(
-                code, row["label_vi"].strip(), row["label_en"].strip(), surfaces, unit_kind, row["example"].strip()
+                code,
+                row["label_vi"].strip(),
+                row["label_en"].strip(),
+                surfaces,
+                unit_kind,
+                row["example"].strip(),
+                (row.get("rate_code") or "").strip() or None,
             )
         )
+    kinds = {entry.code: entry.unit_kind for entry in entries}
+    for entry in entries:
+        if entry.rate_code is not None and kinds.get(entry.rate_code) != "percent":
+            raise LexiconError(f"{source}: {entry.code}: rate_code {entry.rate_code!r} is not a percent indicator")
     lexicon = IndicatorLexicon(tuple(entries), source)
     failures = [
         f"{entry.code}: {entry.example!r}"

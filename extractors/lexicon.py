@@ -208,6 +208,10 @@ class Lexicon:
     indicator_kinds_by_unit: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     indicator_kinds_any_value: frozenset[str] = frozenset()
 
+    def indicator_rate_code(self, code: str) -> str | None:
+        """The rate indicator of a count indicator (indicators.tsv ``rate_code``), or None."""
+        return self.indicators.rate_code_of(code) if self.indicators is not None else None
+
     def indicator_fits(self, code: str, unit_canonical: str | None) -> bool:
         """Whether a value in ``unit_canonical`` can be a figure of indicator ``code``.
 

@@ -60,6 +60,7 @@ MAX_NUMBERS = 500
 REGION_JOIN_GAP = 240
 #: No real number is longer; longer digit runs are read (as malformed) without scanning around them.
 MAX_TOKEN = 40
+_SHARES = frozenset({Measure.SHARE_PCT, Measure.RATE_PCT})
 _REFERENCED = frozenset({Measure.GROWTH_PCT, Measure.RATIO_TO_REFERENCE_PCT, Measure.CHANGE_ABS, Measure.CHANGE_PP})
 
 
@@ -610,6 +611,7 @@ def _extract(
                 reference_period = resolve_reference(reference, period, context)
                 rule_ids.append(reference.rule_id)
 
+        frame_measure = measure
         target = target_cue(frame, context, lexicon)
         if target is not None:
             if measure != Measure.LEVEL:
@@ -623,7 +625,10 @@ def _extract(
 
         subject = indicator_code = None
         unit_canonical = unit.canonical if unit is not None else None
-        hit = _named_by_counted_noun(indicator_hits, quantity.unit) or _nearest_before(
+        hit = _named_by_counted_noun(indicator_hits, quantity.unit)
+        if hit is not None and rich:
+            rule_ids.append("subject.counted_noun")
+        hit = hit or _nearest_before(
             [h for h in indicator_hits if lexicon.indicator_fits(h.code, unit_canonical)], quantity.start, clause_start
         )
         if hit is not None:
@@ -640,6 +645,11 @@ def _extract(
         if hit is not None:
             subject, indicator_code = hit.surface, hit.code
             rule_ids.append(f"indicator.{hit.code}")
+            rate_code = lexicon.indicator_rate_code(hit.code)
+            if rate_code is not None and unit_canonical == "percent" and frame_measure in _SHARES:
+                # "25 hộ nghèo, chiếm tỷ lệ 0,13% tổng số hộ dân": the share of the count is its rate.
+                indicator_code = rate_code
+                rule_ids.append(f"indicator.{rate_code}")
         elif context.row_header:
             subject = context.row_header
             if rich:

@@ -222,11 +222,21 @@ def _row(**overrides: str) -> dict[str, str]:
         [_row(example="không có chỉ tiêu")],
         [_row(unit_kind="bananas")],
         [_row(code="Bad Code")],
+        # A rate code must name a percent indicator of the table.
+        [_row(rate_code="grdp_rate")],
+        [_row(rate_code="grdp")],
     ],
 )
 def test_invalid_lexicons_are_rejected(rows):
     with pytest.raises(LexiconError):
         parse_indicator_rows(rows)
+
+
+def test_rate_code_is_optional_and_read() -> None:
+    rate = _row(code="grdp_rate", surfaces="tỷ lệ grdp", unit_kind="percent", example="tỷ lệ GRDP")
+    lexicon = parse_indicator_rows([_row(rate_code="grdp_rate"), rate])
+    assert lexicon.rate_code_of("grdp") == "grdp_rate"
+    assert lexicon.rate_code_of("grdp_rate") is None
 
 
 def test_header_is_checked(tmp_path):

@@ -290,3 +290,14 @@ def test_subject_carries_into_clauses_that_open_with_a_period_or_a_place() -> No
     # A clause that opens with an item of its own is not a continuation of the list.
     codes = _codes("Đăng ký khai tử 350 trường hợp; Cải chính hộ tịch 400 trường hợp")
     assert codes == {"350": "civil_registration.death", "400": None}
+
+
+def test_share_of_a_count_is_its_rate() -> None:
+    found = mentions("toàn phường còn 25 hộ nghèo, chiếm tỷ lệ 0,13% tổng số hộ dân, 225 hộ cận nghèo, chiếm 1,17%")
+    codes = {m.value_text: (m.measure, m.indicator_code) for m in found}
+    assert codes == {
+        "25": (Measure.LEVEL, "poor_households"),
+        "0,13": (Measure.SHARE_PCT, "poverty_rate"),
+        "225": (Measure.LEVEL, "near_poor_households"),
+        "1,17": (Measure.SHARE_PCT, "near_poverty_rate"),
+    }
