@@ -645,11 +645,6 @@ def _extract(
         if hit is not None:
             subject, indicator_code = hit.surface, hit.code
             rule_ids.append(f"indicator.{hit.code}")
-            rate_code = lexicon.indicator_rate_code(hit.code)
-            if rate_code is not None and unit_canonical == "percent" and frame_measure in _SHARES:
-                # "25 hộ nghèo, chiếm tỷ lệ 0,13% tổng số hộ dân": the share of the count is its rate.
-                indicator_code = rate_code
-                rule_ids.append(f"indicator.{rate_code}")
         elif context.row_header:
             subject = context.row_header
             if rich:
@@ -664,6 +659,12 @@ def _extract(
             if header_hits:
                 subject, indicator_code = header_hits[-1].surface, header_hits[-1].code
                 rule_ids.append(f"indicator.{indicator_code}")
+        rate_code = lexicon.indicator_rate_code(indicator_code) if indicator_code else None
+        if rate_code is not None and unit_canonical == "percent" and frame_measure in _SHARES:
+            # "25 hộ nghèo, chiếm tỷ lệ 0,13% tổng số hộ dân": the share of a count is its rate, and a
+            # sector's share ("Khu vực dịch vụ chiếm 80,89%") is the sector share of GRDP.
+            indicator_code = rate_code
+            rule_ids.append(f"indicator.{rate_code}")
         entity, entity_level = context.entity, context.entity_level
         entity_hit = _nearest_before(entity_hits, quantity.start, clause_start)
         if entity_hit is not None:

@@ -23,9 +23,9 @@ MIN_AGREEMENT = 0.98
 #: (0.910 when this test was written) minus 0.02.
 MIN_VALUE_F1 = 0.97
 MIN_FULL_F1 = 0.910 - 0.02
-#: value+indicator_code, the weakest field set, as reached (0.728 with unit fit, counted nouns, carried
-#: subjects and rates of counts) minus 0.02.
-MIN_INDICATOR_F1 = 0.728 - 0.02
+#: value+indicator_code, the weakest field set, as reached (0.748 with unit fit, counted nouns, carried
+#: subjects and rates of counts and sectors) minus 0.02.
+MIN_INDICATOR_F1 = 0.748 - 0.02
 
 
 @cache

@@ -301,3 +301,14 @@ def test_share_of_a_count_is_its_rate() -> None:
         "225": (Measure.LEVEL, "near_poor_households"),
         "1,17": (Measure.SHARE_PCT, "near_poverty_rate"),
     }
+
+
+def test_share_of_a_sector_is_its_share_of_grdp() -> None:
+    found = mentions("trong đó tỷ trọng Khu vực dịch vụ chiếm 80,89%, Khu vực công nghiệp - xây dựng chiếm 18,52%")
+    assert {m.value_text: m.indicator_code for m in found} == {
+        "80,89": "grdp_sector_share",
+        "18,52": "grdp_sector_share",
+    }
+    # Growth of a sector stays the sector's.
+    (growth,) = mentions("Khu vực dịch vụ tăng 4,24%")
+    assert growth.indicator_code == "gva_services"
