@@ -451,6 +451,39 @@ def _entity_hits(text: str, folded: str | None = None) -> list[Any]:
     return list(finder(text, folded=folded)) if finder else []
 
 
+def _subject_hit(
+    sentence: _Sentence,
+    quantity: _Quantity,
+    unit_canonical: str | None,
+    clause_start: int,
+    indicator_hits: list[Any],
+    entity_hits: list[Any],
+    carried: Any | None,
+    lexicon: Lexicon,
+) -> tuple[Any | None, str | None]:
+    """The indicator hit naming what ``quantity`` measures and, when it is not the plain nearest one, the
+    rule id saying why; ``(None, None)`` when the sentence names none (table cells then read their row header).
+
+    In order: the indicator its counted noun opens; the nearest one before it in its clause whose kind fits
+    its unit; ``carried`` (the previous value's) when the clause names none and opens with a period or a place.
+    """
+    hit = _named_by_counted_noun(indicator_hits, quantity.unit)
+    if hit is not None:
+        return hit, "subject.counted_noun"
+    fitting = [h for h in indicator_hits if lexicon.indicator_fits(h.code, unit_canonical)]
+    hit = _nearest_before(fitting, quantity.start, clause_start)
+    if hit is not None:
+        return hit, None
+    if (
+        carried is not None
+        and _nearest_before(indicator_hits, quantity.start, clause_start) is None
+        and _opens_with_period_or_entity(sentence, clause_start, quantity.start, entity_hits)
+        and lexicon.indicator_fits(carried.code, unit_canonical)
+    ):
+        return carried, "subject.carried"
+    return None, None
+
+
 def _opens_with_period_or_entity(sentence: _Sentence, clause_start: int, start: int, entity_hits: list[Any]) -> bool:
     """Whether the clause before ``start`` opens with a period or a place: such a clause continues a list
     of the previous clause's subject ("; năm 2022 đạt 459,31 tỷ đồng", "; Lâm Đồng 5,63%"), while one that
@@ -625,24 +658,13 @@ def _extract(
 
         subject = indicator_code = None
         unit_canonical = unit.canonical if unit is not None else None
-        hit = _named_by_counted_noun(indicator_hits, quantity.unit)
-        if hit is not None and rich:
-            rule_ids.append("subject.counted_noun")
-        hit = hit or _nearest_before(
-            [h for h in indicator_hits if lexicon.indicator_fits(h.code, unit_canonical)], quantity.start, clause_start
+        hit, reason = _subject_hit(
+            sentence, quantity, unit_canonical, clause_start, indicator_hits, entity_hits, carried, lexicon
         )
+        if reason is not None and rich:
+            rule_ids.append(reason)
         if hit is not None:
             carried = hit
-        elif (
-            carried is not None
-            and _nearest_before(indicator_hits, quantity.start, clause_start) is None
-            and _opens_with_period_or_entity(sentence, clause_start, quantity.start, entity_hits)
-            and lexicon.indicator_fits(carried.code, unit_canonical)
-        ):
-            hit = carried
-            if rich:
-                rule_ids.append("subject.carried")
-        if hit is not None:
             subject, indicator_code = hit.surface, hit.code
             rule_ids.append(f"indicator.{hit.code}")
         elif context.row_header:
