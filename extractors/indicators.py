@@ -133,8 +133,12 @@ class IndicatorLexicon:
             matcher.add(entry.code, patterns)
         object.__setattr__(self, "_code_of_key", code_of_key)
         object.__setattr__(self, "_matcher", matcher)
-        object.__setattr__(self, "_kind_of_code", {entry.code: entry.unit_kind for entry in self.entries})
+        kinds = {entry.code: entry.unit_kind for entry in self.entries}
         rates = {entry.code: entry.rate_code for entry in self.entries if entry.rate_code}
+        for code, rate_code in rates.items():
+            if kinds.get(rate_code) != "percent":
+                raise LexiconError(f"{self.source}: {code}: rate_code {rate_code!r} is not a percent indicator")
+        object.__setattr__(self, "_kind_of_code", kinds)
         object.__setattr__(self, "_rate_of_code", rates)
 
     @property
@@ -192,10 +196,6 @@ def parse_indicator_rows(rows: list[dict[str, str]], source: str = "<memory>") -
                 (row.get("rate_code") or "").strip() or None,
             )
         )
-    kinds = {entry.code: entry.unit_kind for entry in entries}
-    for entry in entries:
-        if entry.rate_code is not None and kinds.get(entry.rate_code) != "percent":
-            raise LexiconError(f"{source}: {entry.code}: rate_code {entry.rate_code!r} is not a percent indicator")
     lexicon = IndicatorLexicon(tuple(entries), source)
     failures = [
         f"{entry.code}: {entry.example!r}"
