@@ -135,6 +135,16 @@ def _regions(numbers: list[ParsedNumber], length: int) -> list[tuple[int, int]]:
     return regions
 
 
+def _claim(owner: list[str | None], start: int, end: int, rule_id: str) -> None:
+    """Give ``rule_id`` the characters of ``start:end`` that no earlier rule owns."""
+    if owner[start:end].count(None) == end - start:
+        owner[start:end] = [rule_id] * (end - start)  # the usual case, a free span: one C-level copy
+        return
+    for position in range(start, end):
+        if owner[position] is None:
+            owner[position] = rule_id
+
+
 def _prepare(
     text: str,
     numbers: list[ParsedNumber],
@@ -142,15 +152,24 @@ def _prepare(
     lexicon: Lexicon,
     since: str | None,
     folded: str | None,
-) -> _Sentence:
+) -> _Sentence | None:
+    """What the mentions of ``text`` are read against: which characters non-quantities own, clauses,
+    periods, references and price bases; None when every number is owned (no mention can come out)."""
     folded = fold(text) if folded is None else folded
-    blocked: list[tuple[int, int, str]] = []
+    owner: list[str | None] = [None] * len(text)
     regions = _regions(numbers, len(text))
     for rule in lexicon.nonquantities:
         source = text if rule.case_sensitive else folded
+        claimed = False
         for match in search_regions(rule.pattern, source, regions):
             if match.end() > match.start():
-                blocked.append((match.start(), match.end(), rule.id))
+                _claim(owner, match.start(), match.end(), rule.id)
+                claimed = True
+        if claimed and all(any(owner[number.start : number.end]) for number in numbers):
+            # Every number is a year, a date, a document number…: nothing here can become a mention, so
+            # the remaining rules, periods, references and bases would serve nobody (44% of the corpus's
+            # sentences with a digit end here).
+            return None
     references = tuple(find_references(folded, lexicon))
     bases = tuple(
         (m.start(), m.end(), rule.basis, rule.id) for rule in lexicon.bases for m in search_all(rule.pattern, folded)
@@ -159,20 +178,15 @@ def _prepare(
     found_periods = [
         p for p in find_periods(folded, context, lexicon, since) if all(p.end <= s or p.start >= e for s, e in taken)
     ]
-    blocked.extend((p.start, p.end, p.rule_id) for p in found_periods)
     # Cited document dates block their digits but are nobody's period.
     periods = tuple(p for p in found_periods if p.period)
-    blocked.extend((r.start, r.end, r.rule_id) for r in references)
-    blocked.extend((b[0], b[1], b[3]) for b in bases)
+    for start, end, rule_id in (
+        *((p.start, p.end, p.rule_id) for p in found_periods),
+        *((r.start, r.end, r.rule_id) for r in references),
+        *((b[0], b[1], b[3]) for b in bases),
+    ):
+        _claim(owner, start, end, rule_id)
     clause_starts = tuple(m.end() for m in search_all(_CLAUSE_BREAK, text))
-    owner: list[str | None] = [None] * len(text)
-    for start, end, rule_id in blocked:
-        if owner[start:end].count(None) == end - start:
-            owner[start:end] = [rule_id] * (end - start)  # the usual case, a free span: one C-level copy
-            continue
-        for position in range(start, end):
-            if owner[position] is None:
-                owner[position] = rule_id
     return _Sentence(
         text,
         folded,
@@ -554,6 +568,8 @@ def _extract(
         numbers = numbers[:MAX_NUMBERS]
     scope = scope or PeriodScope()
     sentence = _prepare(text, numbers, context, lexicon, scope.since, folded)
+    if sentence is None:
+        return []
     quantities, skipped = _quantities(sentence, numbers, lexicon)
     if not quantities:
         return []
