@@ -76,9 +76,9 @@ LABEL_TYPES = ("part", "letter", "roman", "dec3", "dec2", "arabic", "alpha")
 #: Label types whose blocks are always sections, never numbered paragraphs.
 ALWAYS_SECTION_TYPES = frozenset({"part", "letter", "roman"})
 _NEVER_HEADING_KINDS = NON_BODY_KINDS | {BlockKind.TABLE_CELL, BlockKind.FRONT_MATTER, BlockKind.BACK_MATTER}
-_SENTENCE_BREAK = regex.compile(r"[.!?…]\s+[\p{Lu}\d]")
-_LIST_START = regex.compile(r"^[-+*•(]")
 _TRAILING_PUNCT = " :.;"
+#: The entries of ``shapes:`` in sections.yaml, each a field of :class:`SectionRules`.
+SHAPE_NAMES = ("sentence_break", "list_start", "bullet")
 
 
 class SectionKind(StrEnum):
@@ -122,6 +122,11 @@ class SectionRules:
     plan_cues: tuple[NamedPattern, ...]
     result_cues: tuple[NamedPattern, ...]
     plan_doc_kinds: tuple[str, ...]
+    #: Shapes read on the unfolded text: where a sentence ends inside a block (``sentence_break``), what
+    #: opens a list entry (``list_start``) and a bullet line of a PDF (``bullet``).
+    sentence_break: NamedPattern
+    list_start: NamedPattern
+    bullet: NamedPattern
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,7 +205,7 @@ def load_section_rules(path: Path = SECTIONS_PATH) -> SectionRules:
     data = check_keys(
         load_yaml_mapping(path),
         path.name,
-        ("version", "labels", "limits", "front_matter", "body_start", "back_matter", "plan_part"),
+        ("version", "labels", "limits", "front_matter", "body_start", "back_matter", "plan_part", "shapes"),
     )
     limit_names = [f.name for f in SectionLimits.__dataclass_fields__.values()]
     limits = check_keys(data["limits"], "limits", limit_names)
@@ -208,6 +213,9 @@ def load_section_rules(path: Path = SECTIONS_PATH) -> SectionRules:
         if not isinstance(limits[name], int) or limits[name] <= 0:
             raise PatternFileError(f"limits.{name}: must be a positive integer")
     plan = check_keys(data["plan_part"], "plan_part", ("plan_cues", "result_cues", "plan_doc_kinds"))
+    shapes = {shape.name: shape for shape in named_patterns(data["shapes"], "shapes")}
+    if sorted(shapes) != sorted(SHAPE_NAMES):
+        raise PatternFileError(f"shapes: expected exactly {', '.join(SHAPE_NAMES)}, got {', '.join(sorted(shapes))}")
     return SectionRules(
         labels=_label_rules(data["labels"]),
         limits=SectionLimits(**{name: limits[name] for name in limit_names}),
@@ -217,6 +225,7 @@ def load_section_rules(path: Path = SECTIONS_PATH) -> SectionRules:
         plan_cues=named_patterns(plan["plan_cues"], "plan_part.plan_cues"),
         result_cues=named_patterns(plan["result_cues"], "plan_part.result_cues"),
         plan_doc_kinds=string_list(plan["plan_doc_kinds"], "plan_part.plan_doc_kinds", non_empty=True),
+        **{name: shapes[name] for name in SHAPE_NAMES},
     )
 
 
@@ -316,7 +325,7 @@ class _OutlineBuilder:
             before, after = rest[:colon].strip(), rest[colon + 1 :].strip()
             if not after and (always or len(text) <= limits.heading_max_chars):
                 return SectionKind.HEADING, before
-            if after and len(before) <= limits.run_in_title_max_chars and not _SENTENCE_BREAK.search(before):
+            if after and len(before) <= limits.run_in_title_max_chars and not self.rules.sentence_break.search(before):
                 return SectionKind.RUN_IN, before
         if always:
             return SectionKind.HEADING, rest
@@ -326,7 +335,7 @@ class _OutlineBuilder:
         sentence_like = body.endswith((".", ";")) and not body.endswith("./.")
         if sentence_like and (
             len(text) > limits.sentence_heading_max_chars
-            or _SENTENCE_BREAK.search(body[:-1])
+            or self.rules.sentence_break.search(body[:-1])
             or not self._followed_by_body(index, found.label_type, ancestor_types)
         ):
             return None, ""
@@ -349,7 +358,11 @@ class _OutlineBuilder:
         if index >= len(self.blocks) or self.labels[index] is not None:
             return False
         block, text = self.blocks[index], self.texts[index]
-        if block.kind in _NEVER_HEADING_KINDS or block.kind == BlockKind.LIST_ITEM or _LIST_START.match(text):
+        if (
+            block.kind in _NEVER_HEADING_KINDS
+            or block.kind == BlockKind.LIST_ITEM
+            or self.rules.list_start.search(text)
+        ):
             return False
         return len(text) <= self.limits.continuation_max_chars and not self._is_back_matter(index)
 

@@ -52,7 +52,6 @@ MAX_OCR_PAGES = 150
 _PAGE_NUMBER = re.compile(r"^\W{0,2}\d{1,4}\W{0,2}$")
 #: Superscript 2/3 after a length unit is an exponent (m2, km2, m3), not a footnote marker.
 _EXPONENT_UNIT = re.compile(r"(?:^|[\d/.,(])(?:[kcdmh]?m)$")
-_LIST_MARKER = re.compile(r"^[-+*•]\s")
 
 
 @dataclass(slots=True)
@@ -486,7 +485,7 @@ def _flush(builder: DocumentBuilder, lines: list[TextLine]) -> None:
         and (match_label(stripped, load_section_rules()) or _is_caps(stripped))
     ):
         kind = BlockKind.HEADING
-    elif _LIST_MARKER.match(stripped):
+    elif load_section_rules().bullet.search(stripped):
         kind = BlockKind.LIST_ITEM
     else:
         kind = BlockKind.PARAGRAPH
@@ -500,7 +499,7 @@ def _emit_ocr(builder: DocumentBuilder, page: OcrPage) -> None:
         text = paragraph.text.strip()
         if _is_caps(text) and len(text) <= HEADING_MAX_CHARS:
             kind = BlockKind.HEADING
-        elif _LIST_MARKER.match(text):
+        elif load_section_rules().bullet.search(text):
             kind = BlockKind.LIST_ITEM
         else:
             kind = BlockKind.PARAGRAPH

@@ -10,6 +10,7 @@ from extractors.model import BlockKind, Document
 from extractors.patterns_io import PatternFileError
 from extractors.sections import (
     SECTIONS_PATH,
+    SHAPE_NAMES,
     SectionKind,
     build_outline,
     load_section_rules,
@@ -71,6 +72,19 @@ def test_cue_examples(group: str, name: str, text: str, expected: bool) -> None:
     assert (cue.search(fold_for_matching(text)) is not None) is expected, (group, name, text)
 
 
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        (name, text, expected)
+        for name in SHAPE_NAMES
+        for texts, expected in ((getattr(RULES, name).examples, True), (getattr(RULES, name).counterexamples, False))
+        for text in texts
+    ],
+)
+def test_shape_examples_on_the_unfolded_text(name: str, text: str, expected: bool) -> None:
+    assert (getattr(RULES, name).search(text) is not None) is expected, (name, text)
+
+
 def _write_variant(tmp_path: Path, old: str, new: str) -> Path:
     source = SECTIONS_PATH.read_text(encoding="utf-8")
     assert old in source
@@ -86,6 +100,7 @@ def _write_variant(tmp_path: Path, old: str, new: str) -> Path:
         ("  - name: addressee\n", "  - name: addressee\n    colour: red\n", "unknown key"),
         ("pattern: '^kính gửi\\b'", "pattern: '^kính gửi(\\b'", "does not compile"),
         ('examples: ["Kính gửi: Hội đồng nhân dân phường Kon Tum."]', "examples: []", "at least one example"),
+        ("  - name: bullet\n", "  - name: bulet\n", "expected exactly sentence_break, list_start, bullet"),
     ],
 )
 def test_loader_rejects_malformed_rule_files(tmp_path: Path, old: str, new: str, message: str) -> None:
