@@ -84,6 +84,13 @@ def run(
     if engine not in ("local", "dask"):
         err.print(f"[red]error:[/red] unknown engine {engine!r} (local, dask)")
         raise typer.Exit(2)
+    if engine == "dask":
+        # Dask gives a task no deadline and its daemonic workers may not start the child processes the local
+        # pool uses to enforce limits: say so rather than let a user believe a stuck document is stopped.
+        err.print(
+            "[yellow]note:[/yellow] the dask engine does not enforce the per-document time and memory limits; "
+            "a stuck document holds its dask worker"
+        )
     options = RunOptions(
         workers=workers,
         force=force,

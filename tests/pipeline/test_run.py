@@ -61,6 +61,12 @@ def test_strict_exits_non_zero_when_an_input_failed(tmp_path):
     assert result.exit_code == 1
 
 
+def test_dask_engine_says_it_does_not_enforce_document_limits(tmp_path):
+    result = CliRunner().invoke(app, ["run", str(tmp_path / "nope"), "-o", str(tmp_path / "o"), "--engine", "dask"])
+    assert result.exit_code == 2
+    assert "does not enforce the per-document time and memory limits" in " ".join(result.output.split())
+
+
 def test_missing_path_is_a_usage_error(tmp_path):
     result = CliRunner().invoke(app, ["run", str(tmp_path / "nope"), "-o", str(tmp_path / "o")])
     assert result.exit_code == 2
