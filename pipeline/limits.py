@@ -235,7 +235,9 @@ def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> by
                         "zip_member_mib", f"member {info.filename!r} inflates past {_size(cap)} while read"
                     )
                 pieces.append(piece)
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
+    # ValueError: a directory whose offsets point before the start of the file makes zipfile seek
+    # to a negative position (found by the fuzz test on a mutated report).
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError, ValueError) as exc:
         raise DocumentReadError(f"corrupt zip member {info.filename}: {exc}") from exc
     return b"".join(pieces)
 

@@ -98,6 +98,21 @@ def test_read_member_stops_at_its_cap() -> None:
         assert len(read_member(archive, info, cap=4 << 20)) == info.file_size
 
 
+def test_directory_pointing_before_the_file_is_a_read_error() -> None:
+    buffer = BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b"<w:document/>")
+    data = bytearray(buffer.getvalue())
+    # The end record says the directory starts 2 bytes later than it does, so zipfile shifts every local
+    # header offset by -2: the first member's header lies before the start of the file.
+    end = data.rindex(b"PK\x05\x06")
+    offset = int.from_bytes(data[end + 16 : end + 20], "little")
+    data[end + 16 : end + 20] = (offset + 2).to_bytes(4, "little")
+    data[end + 20 : end + 22] = b"\x00\x00"
+    with pytest.raises(DocumentReadError):
+        read_docx(bytes(data) + b"\x00\x00", Path("shifted.docx"))
+
+
 def test_real_reports_are_far_below_every_default_limit() -> None:
     limits = Limits()
     for report in ("000", "001", "002", "003", "004"):
